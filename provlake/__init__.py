@@ -1,0 +1,1 @@
+"""Capture client for PROV-ML provenance (modern API and the legacy ProvLake API)."""

@@ -1,0 +1,1 @@
+"""The provml manager service: ingest, validation, store backends and the provml command."""

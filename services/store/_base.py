@@ -1,0 +1,104 @@
+"""The store contract every backend implements (embedded Oxigraph, memory, remote SPARQL 1.1 server).
+
+The query engine depends only on ``query``; the manager uses the whole contract. All backends share one
+conformance suite (``tests/services/store/test_conformance.py``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+__all__ = ["AskResult", "GraphResult", "QueryResult", "SelectResult", "Store"]
+
+
+@dataclass(frozen=True)
+class SelectResult:
+    """Solutions of a SELECT query: the projected variable names and one tuple of terms (or None) per row."""
+
+    variables: list[str]
+    rows: list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None, ...]] = field(
+        default_factory=list
+    )
+
+
+@dataclass(frozen=True)
+class AskResult:
+    """The answer of an ASK query."""
+
+    value: bool
+
+
+@dataclass(frozen=True)
+class GraphResult:
+    """The triples of a CONSTRUCT or DESCRIBE query."""
+
+    triples: list[ox.Triple]
+
+
+QueryResult = SelectResult | AskResult | GraphResult
+
+
+class Store(ABC):
+    """A quad store holding the provenance graph.
+
+    The SPARQL default graph is the union of all named graphs. Each triple is written to exactly one named graph:
+    a run's own graph, the shared catalogue graph or a domain graph.
+    """
+
+    uri: str
+
+    @abstractmethod
+    def add(self, quads: Sequence[ox.Quad]) -> None:
+        """Add the quads atomically (all or nothing); when it returns they are durable."""
+
+    @abstractmethod
+    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
+        """Evaluate a SPARQL 1.1 query over the union of all graphs.
+
+        Raises ``SyntaxError`` for an invalid query and ``TimeoutError`` when ``timeout`` seconds pass.
+        """
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Apply a SPARQL 1.1 Update atomically. Raises ``SyntaxError`` for an invalid update."""
+
+    @abstractmethod
+    def load(self, data: bytes, format: ox.RdfFormat, graph: str) -> int:
+        """Replace the content of ``graph`` with the parsed data; returns the number of triples loaded.
+
+        Raises ``ValueError`` for unparsable data, leaving the graph as it was.
+        """
+
+    @abstractmethod
+    def dump(self, format: ox.RdfFormat, graph: str | None = None) -> bytes:
+        """Serialise one named graph (a triple format) or, with ``graph=None``, every graph (a quad format)."""
+
+    @abstractmethod
+    def graphs(self) -> list[str]:
+        """IRIs of the named graphs that hold at least one triple, sorted."""
+
+    @abstractmethod
+    def remove_graph(self, graph: str) -> None:
+        """Delete a named graph and all its triples; removing an absent graph is not an error."""
+
+    @abstractmethod
+    def count(self, graph: str | None = None) -> int:
+        """Number of quads in ``graph``, or in the whole store with ``graph=None``."""
+
+    @abstractmethod
+    def ready(self) -> bool:
+        """True when the store answers (used by the readiness probe); never raises."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store (files, locks, connections). Idempotent."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
