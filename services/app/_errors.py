@@ -29,6 +29,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.ingest import BatchTooLarge, IngestError, InvalidBatch, ShapeViolation
+from services.provdoc import ProvDocumentError, UnsupportedFormatError
 from services.store import StoreError
 
 __all__ = [
@@ -111,6 +112,8 @@ ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str]] = [
     ((InvalidBatch,), 400, "invalid_batch"),
     ((ShapeViolation,), 422, "shape_violation"),
     ((IngestError,), 400, "ingest_error"),
+    ((UnsupportedFormatError,), 400, "unsupported_format"),
+    ((ProvDocumentError,), 400, "invalid_document"),
     ((StoreError, SyntaxError), 400, "query_syntax"),
     ((StoreError, TimeoutError), 503, "query_timeout"),
     ((StoreError, ValueError), 400, "invalid_data"),

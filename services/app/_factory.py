@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services._settings import Settings
 
 from ._errors import ERROR_TABLE, error_response
-from .routes import capture, health, linked_data, provlake, quarantine, sparql
+from .routes import capture, health, imports, linked_data, provlake, quarantine, sparql
 
 if TYPE_CHECKING:
     from services.store import Store
@@ -78,6 +78,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     for exc_type in {row[0][0] for row in ERROR_TABLE} | {StarletteHTTPException, Exception}:
         app.add_exception_handler(exc_type, handle)
 
-    for module in (health, capture, provlake, quarantine, sparql, linked_data):
+    for module in (health, capture, provlake, imports, quarantine, sparql, linked_data):
         app.include_router(module.router)
     return app
