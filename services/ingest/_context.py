@@ -59,7 +59,8 @@ class StoreContext:
 
     def latest_iteration(self, run: str, workflow: str, cycle: str) -> int | None:
         """The highest index of the sections of legacy cycle ``cycle`` in the run's graph."""
-        plan = Iris.section_plan(self.iris.experiment(workflow), cycle)
+        stage = Iris.stage_plan(self.iris.experiment(workflow), cycle)
+        plan = Iris.section_plan(stage, cycle)
         result = self.store.query(
             f"SELECT (MAX(?i) AS ?latest) WHERE {{ GRAPH <{self.iris.run_graph(run).value}> {{ "
             f"?s <{PROVML.executionOf}> <{plan.value}> ; <{PROVML.index}> ?i }} }}"
@@ -70,17 +71,15 @@ class StoreContext:
         return int(result.rows[0][0].value)
 
     def validation_context(self, quads: Iterable[ox.Quad | ox.Triple]) -> list[ox.Triple]:
-        """Store triples whose subject the batch mentions, one more hop along provml:isPartOf, and the types
-        of the nodes those triples point to (so that class constraints on them can be checked)."""
+        """Store triples whose subject the batch mentions, and one more hop along provml:isPartOf."""
         mentioned = mentioned_iris(quads)
         if not mentioned:
             return []
         result = self.store.query(
-            "CONSTRUCT { ?s ?p ?o . ?o a ?t } WHERE { "
+            "CONSTRUCT { ?s ?p ?o } WHERE { "
             f"VALUES ?m {{ {_values(sorted(mentioned))} }} "
             "{ ?m ?p ?o BIND(?m AS ?s) } UNION "
-            f"{{ ?m <{PROVML.isPartOf}> ?s . ?s ?p ?o }} "
-            "OPTIONAL { ?o a ?t } }"
+            f"{{ ?m <{PROVML.isPartOf}> ?s . ?s ?p ?o }} }}"
         )
         assert isinstance(result, GraphResult)
         return result.triples

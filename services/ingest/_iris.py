@@ -90,7 +90,11 @@ class Iris:
 
     @staticmethod
     def section_plan(parent: ox.NamedNode, name: str) -> ox.NamedNode:
-        """``{stage plan}/section/{name}``; a section directly in a run hangs under the experiment's IRI."""
+        """``{stage plan}/section/{name}``.
+
+        A section directly in a run (a legacy ProvLake cycle) is its own stage:
+        ``{experiment}/stage/{name}/section/{name}``.
+        """
         return ox.NamedNode(f"{parent.value}/section/{_enc(name)}")
 
     def study(self, name: str) -> ox.NamedNode:

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from provlake.vocab import MLS, XSD
 
-from ._catalog_records import DataStoreRecord, WorkflowPlanRecord
+from ._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
 from ._iris import ML, Iris, V, term
 from ._records import (
     EntityRecord,
@@ -174,7 +174,7 @@ class Mapper:
         if r.study is not None:
             study = iris.study(r.study)
             self._plan(out, study, r.study, ML.Study)
-            out.add(experiment, ML.isPartOf, study, c)
+            out.add(run, ML.isPartOf, study, g)
         if r.user is not None:
             persona = iris.persona(r.user)
             out.typed(persona, c, ML.Persona, V.Person, V.Agent)
@@ -319,6 +319,14 @@ class Mapper:
         g = self.iris.run_graph(r.run)
         out.add(self.iris.activity(r.execution, r.run), V.used, self.iris.entity(r.entity), g)
 
+    # -- records of the legacy ProvLake conversion only
+
+    def _StageInputs(self, r: StageInputs, out: _Out, plans: _Plans) -> None:
+        g, node = self.iris.run_graph(r.run), self.iris.execution(r.id)
+        for entity in r.used:
+            out.add(node, V.used, self.iris.entity(entity), g)
+        self._attributes(out, node, r.id, r.attributes, "in", g)
+
     # -- catalogue records (from the legacy ProvLake catalogue messages) -------------------------------------------
 
     def _DataStoreRecord(self, r: DataStoreRecord, out: _Out, plans: _Plans) -> None:
@@ -382,6 +390,11 @@ class _Plans:
         elif isinstance(record, StageStart):
             experiment = self.of(run, run, _seen | {id_})
             plan = None if experiment is None else Iris.stage_plan(experiment, record.name)
+        elif record.stage == run:
+            # A loop directly in the run (a legacy ProvLake cycle) is its own stage.
+            experiment = self.of(run, run, _seen | {id_})
+            stage = None if experiment is None else Iris.stage_plan(experiment, record.name)
+            plan = None if stage is None else Iris.section_plan(stage, record.name)
         else:
             parent = self.of(record.stage, run, _seen | {id_})
             plan = None if parent is None else Iris.section_plan(parent, record.name)

@@ -91,10 +91,18 @@ def report_from_graph(results: rdflib.Graph, shapes: rdflib.Graph) -> Report:
     report = []
     for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
         shape = results.value(result, SH.sourceShape)
+        constraint = results.value(result, SH.sourceConstraint)
         value = results.value(result, SH.value)
         message = results.value(result, SH.resultMessage)
         component = results.value(result, SH.sourceConstraintComponent)
-        owner = shapes.value(predicate=SH.property, object=shape) if shape is not None else None
+        # Name the rule broken: the SPARQL constraint or the shape, by IRI; a blank-node property shape by
+        # the node shape that holds it.
+        if isinstance(constraint, rdflib.URIRef):
+            rule = constraint
+        elif isinstance(shape, rdflib.BNode):
+            rule = shapes.value(predicate=SH.property, object=shape) or shape
+        else:
+            rule = shape
         report.append(
             {
                 "focus_node": str(results.value(result, SH.focusNode)),
@@ -102,7 +110,7 @@ def report_from_graph(results: rdflib.Graph, shapes: rdflib.Graph) -> Report:
                 "value": None if value is None else str(value),
                 "message": None if message is None else str(message),
                 "severity": str(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
-                "source_shape": _node_text(shapes, owner if owner is not None else shape),
+                "source_shape": _node_text(shapes, rule),
                 "component": None if component is None else str(component).rsplit("#", 1)[-1],
             }
         )

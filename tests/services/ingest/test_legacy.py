@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from services.ingest import InvalidBatch
-from services.ingest._catalog_records import DataStoreRecord, WorkflowPlanRecord
+from services.ingest._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
 from services.ingest._legacy import (
     convert_data_store,
     convert_prospective,
@@ -41,35 +41,37 @@ def task(dt: str, type_: str, values=None, **task_fields) -> dict:
 
 
 def test_wire_samples_convert() -> None:
-    records = [r for req in wire_requests() for r in convert_retrospective(req["body"])]
-    kinds = [type(r) for r in records]
-    assert kinds == [
-        RunStart, EntityRecord, StageStart, StageEnd, SectionStart, StageStart, StageEnd,
-        SectionStart, SectionEnd, RunStart, RunEnd,
+    """All five requests in one: the cycle iteration a nested task belongs to is tracked within the request."""
+    records = convert_retrospective([m for req in wire_requests() for m in req["body"]])
+    assert [type(r) for r in records] == [
+        RunStart, EntityRecord, StageInputs, StageStart, StageEnd, SectionStart, StageInputs, StageStart,
+        StageEnd, SectionStart, SectionEnd, RunStart, RunEnd,
     ]  # fmt: skip
-    run_start = records[0]
+    run_start, reference, load_inputs, load = records[:4]
     assert (run_start.id, run_start.name, run_start.kind, run_start.user) == (
         RUN,
         "train_wf",
         "workflow",
         "alice",
     )
-    load = records[2]
-    assert (load.id, load.name, load.kind, load.parent, load.attributes) == (
-        "1795341827.2121618",
-        "load_data",
-        "transformation",
-        None,
-        {"n": 10},
-    )
-    reference = records[1]
     assert (reference.kind, reference.location, reference.name) == (
         "data_reference",
         "/data/x.csv",
         "path",
     )
-    assert load.used == [reference.id]
-    section = records[4]
+    assert (load_inputs.id, load_inputs.attributes, load_inputs.used) == (
+        "1795341827.2121618",
+        {"n": 10},
+        (reference.id,),
+    )
+    assert (load.id, load.name, load.kind, load.parent, load.time) == (
+        "1795341827.2121618",
+        "load_data",
+        "transformation",
+        None,
+        1795341827.2183793,
+    )
+    section = records[5]
     assert (section.id, section.stage, section.name, section.index, section.attributes) == (
         f"{RUN}.epochs.0",
         RUN,
@@ -77,11 +79,11 @@ def test_wire_samples_convert() -> None:
         0,
         {"lr": 0.01},
     )
-    nested = records[5]
+    nested = records[7]
     assert (nested.name, nested.parent) == ("train_batch", f"{RUN}.epochs.0")
-    assert records[6].attributes == {"loss": 0.5} and records[6].status == "finished"
-    assert records[8].attributes == {"acc": 0.9} and records[8].time == 1795341827.226524
-    assert records[10].attributes == {"model": "m.pt"} and records[10].status == "finished"
+    assert records[8].attributes == {"loss": 0.5} and records[8].status == "finished"
+    assert records[10].attributes == {"acc": 0.9} and records[10].time == 1795341827.226524
+    assert records[12].attributes == {"model": "m.pt"} and records[12].status == "finished"
 
 
 def test_typed_values_become_entities_and_attributes() -> None:
@@ -109,7 +111,7 @@ def test_typed_values_become_entities_and_attributes() -> None:
     }
     records = convert_retrospective([task("prep", "Generate", values, generatedTime=1795341830.5)])
     entities = {r.name: r for r in records if isinstance(r, EntityRecord)}
-    stage = next(r for r in records if isinstance(r, StageStart))
+    stage = next(r for r in records if isinstance(r, StageInputs))
     assert (
         entities["raw"].kind == "data_reference"
         and entities["raw"].location == "s3://bucket/raw.csv"
@@ -151,7 +153,7 @@ def test_task_in_a_cycle_of_an_earlier_request_asks_the_store() -> None:
         calls.append((run, workflow, cycle))
         return 4
 
-    message = task("step", "Generate", {"b": 1}, generatedTime=2.0, parent_cycle_name="epochs")
+    message = task("step", "Input", None, startTime=2.0, parent_cycle_name="epochs")
     (stage,) = convert_retrospective([message], latest)
     assert calls == [(RUN, "train_wf", "epochs")]
     assert stage.parent == cycle_section_id(RUN, "epochs", 4) == f"{RUN}.epochs.4"
@@ -168,7 +170,7 @@ def test_latest_iteration_within_the_request() -> None:
             "dataflow_name": "train_wf", "act_type": "cycle",
         }  # fmt: skip
 
-    message = task("step", "Generate", None, generatedTime=9.0, parent_cycle_name="ep")
+    message = task("step", "Input", None, startTime=9.0, parent_cycle_name="ep")
     records = convert_retrospective(
         [cycle(0), cycle(1), message], lambda *a: pytest.fail("no lookup")
     )
@@ -214,7 +216,7 @@ def test_cycle_output_repeats_its_start() -> None:
         ([task("x", "Generate", None, generatedTime=1.0) | {"extra": 1}], "body[0].extra"),
         ([task("x", "Begin", None, generatedTime=1.0)], "body[0].prov_obj.type"),
         ([task("x", "Generate", None, generatedTime="now")], "body[0].prov_obj.task.generatedTime"),
-        ([task("x", "Generate", None)], "body[0].prov_obj.task.generatedTime"),
+        ([task("x", "Input", None, generatedTime=1.0)], "body[0].prov_obj.task.startTime"),
         ([task("x", "Output", None, generatedTime=1.0)], "body[0].prov_obj.task.endTime"),
         ([task("x", "Generate", None, generatedTime=1.0, wf_execution="a b")], "body[0].prov_obj.task.wf_execution"),
         ([task("x", "Generate", {"r": {"values": "not an iri", "prov_attr_type": "kg_reference"}},

@@ -47,7 +47,7 @@ def test_run_start(quads: set[ox.Quad]) -> None:
         q("experiment/digits-mlp", RDF.type, PROVML.LearningExperiment, CAT),
         q("experiment/digits-mlp", RDF.type, PROV.Plan, CAT),
         q("experiment/digits-mlp", RDFS.label, lit("digits-mlp"), CAT),
-        q("experiment/digits-mlp", PROVML.isPartOf, "study/digits", CAT),
+        q(run, PROVML.isPartOf, "study/digits"),
         q("study/digits", RDF.type, PROVML.Study, CAT),
         q(run, PROV.wasAssociatedWith, "persona/alice"),
         q("persona/alice", RDF.type, PROVML.Persona, CAT),
