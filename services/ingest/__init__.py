@@ -4,18 +4,19 @@
 >>> DEFAULT_BASE_IRI
 'http://provml.localhost/id/'
 
-``Ingestor(store).ingest_batch(body)`` parses a native capture batch (docs/capture-format.md), maps it to quads,
-validates them with the SHACL shapes against the batch plus its store context and commits them in one
-``store.add``. ``ingest_legacy`` does the same for ProvLake 0.2.982 requests, ``ingest_quads`` for already-mapped
-RDF. Errors: ``InvalidBatch`` (400; ``BatchTooLarge`` 413), ``ShapeViolation`` (422, the batch quarantined),
-``NotInQuarantine`` (404), all under ``IngestError``.
+``Ingestor(store).ingest_batch(body)`` parses a native capture batch (docs/capture-format.md), maps
+it to quads, validates them with the SHACL shapes against the batch plus its store context and
+commits them in one ``store.add``. ``ingest_legacy`` does the same for ProvLake 0.2.982 requests,
+``ingest_quads`` for already-mapped RDF. Errors: ``InvalidBatch`` (400; ``BatchTooLarge`` 413),
+``ShapeViolation`` (422, the batch quarantined), ``NotInQuarantine`` (404), all under
+``IngestError``.
 """
 
 from __future__ import annotations
 
 from ._exceptions import BatchTooLarge, IngestError, InvalidBatch, NotInQuarantine, ShapeViolation
 from ._iris import DEFAULT_BASE_IRI, Iris
-from ._pipeline import LEGACY_KINDS, IngestResult, Ingestor
+from ._pipeline import LEGACY_KINDS, Ingestor, IngestResult
 from ._quarantine import Quarantine, QuarantineEntry
 from ._records import SCHEMA, CaptureBatch, parse_batch
 

@@ -1,5 +1,6 @@
-"""What the pipeline reads from the store: plans of earlier executions, the latest iteration of a legacy cycle,
-and the validation context of a batch. Each is one SPARQL query per batch (VALUES, never one query per node).
+"""What the pipeline reads from the store: plans of earlier executions, the latest iteration of a
+legacy cycle, and the validation context of a batch. Each is one SPARQL query per batch (VALUES,
+never one query per node).
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ class StoreContext:
         found: dict[str, ox.NamedNode] = {}
         for activity, plan in result.rows:
             if isinstance(activity, ox.NamedNode) and isinstance(plan, ox.NamedNode):
-                # Deterministic when a node has several plans (it should not): keep the smallest IRI.
+                # Deterministic when a node has several plans (it should not): keep the smallest
+                # IRI.
                 previous = found.get(activity.value)
                 if previous is None or plan.value < previous.value:
                     found[activity.value] = plan
@@ -71,7 +73,7 @@ class StoreContext:
         return int(result.rows[0][0].value)
 
     def validation_context(self, quads: Iterable[ox.Quad | ox.Triple]) -> list[ox.Triple]:
-        """Store triples whose subject the batch mentions, and one more hop along provml:isPartOf."""
+        """Store triples whose subject the batch mentions, one more hop along provml:isPartOf."""
         mentioned = mentioned_iris(quads)
         if not mentioned:
             return []

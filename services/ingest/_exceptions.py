@@ -19,10 +19,10 @@ class IngestError(Exception):
 
 
 class InvalidBatch(IngestError, ValueError):
-    """The batch cannot be read: malformed JSON, a wrong field type, an unknown record type or field.
+    """The batch cannot be read: malformed JSON, a wrong field type, an unknown type or field.
 
-    ``field`` is the path of the first offending field (``records[3].value``), ``details`` lists every problem found
-    as ``{"field": ..., "message": ...}``.
+    ``field`` is the path of the first offending field (``records[3].value``), ``details`` lists
+    every problem found as ``{"field": ..., "message": ...}``.
     """
 
     def __init__(
@@ -39,7 +39,8 @@ class BatchTooLarge(InvalidBatch):
 
 
 class ShapeViolation(IngestError):
-    """The batch violates the SHACL shapes; ``report`` lists the violations, ``quarantine_id`` names the kept batch."""
+    """The batch violates the SHACL shapes; ``report`` lists the violations, ``quarantine_id`` names
+    the kept batch."""
 
     def __init__(self, report: list[dict[str, Any]], quarantine_id: str | None) -> None:
         self.report = report

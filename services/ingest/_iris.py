@@ -1,7 +1,8 @@
-"""IRI minting (docs/capture-format.md, "IRIs and graphs") and cached pyoxigraph terms of the vocabulary.
+"""IRI minting (docs/capture-format.md, "IRIs and graphs") and cached pyoxigraph terms of the
+vocabulary.
 
-Every IRI is minted under a base IRI from client ids and names, percent-encoded, so the same record always gives the
-same IRIs.
+Every IRI is minted under a base IRI from client ids and names, percent-encoded, so the same record
+always gives the same IRIs.
 
 >>> iris = Iris("http://example.org/id/")
 >>> iris.measure("val loss").value

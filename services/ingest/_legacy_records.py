@@ -1,8 +1,9 @@
 """Records only the legacy ProvLake conversion produces.
 
-They are not part of the native capture format (a native batch holding one is rejected); the legacy converter
-produces them so that ProvLake messages go through the same mapper, validation and commit as native records:
-the inputs a task declares before it starts, prospective workflow plans, and data stores.
+They are not part of the native capture format (a native batch holding one is rejected); the legacy
+converter produces them so that ProvLake messages go through the same mapper, validation and commit
+as native records: the inputs a task declares before it starts, prospective workflow plans, and data
+stores.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ __all__ = ["DataStoreRecord", "StageInputs", "WorkflowPlanRecord"]
 
 
 class StageInputs(BaseModel):
-    """The input values of a ProvLake task (its ``Generate`` message): attribute values and entities the
-    execution used. The execution itself starts with the task's ``Input`` message (a ``stage.start``)."""
+    """The input values of a ProvLake task (its ``Generate`` message): attribute values and entities
+    the execution used. The execution itself starts with the task's ``Input`` message (a
+    ``stage.start``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -1,12 +1,13 @@
 """Capture records → PROV-ML quads (docs/capture-format.md), with pyoxigraph terms only.
 
-Run nodes go to the run's graph, shared plan nodes (experiments, stages, measures, agents, ...) to the catalogue
-graph. Every typed node also gets its PROV-O base type. The mapping is deterministic and mints no blank node, so the
-same batch always gives the same quads.
+Run nodes go to the run's graph, shared plan nodes (experiments, stages, measures, agents, ...) to
+the catalogue graph. Every typed node also gets its PROV-O base type. The mapping is deterministic
+and mints no blank node, so the same batch always gives the same quads.
 
-A record may refer to nodes sent in an earlier batch (a ``stage.end``, a ``metric`` of a stage started before): its
-graph comes from its ``run`` field, and the plans of earlier executions (needed to mint the plan IRI of a stage or a
-section) are looked up with one call of ``plan_lookup`` for the whole batch.
+A record may refer to nodes sent in an earlier batch (a ``stage.end``, a ``metric`` of a stage
+started before): its graph comes from its ``run`` field, and the plans of earlier executions (needed
+to mint the plan IRI of a stage or a section) are looked up with one call of ``plan_lookup`` for the
+whole batch.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import pyoxigraph as ox
 
 from provlake.vocab import MLS, XSD
 
-from ._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
 from ._iris import ML, Iris, V, term
+from ._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
 from ._records import (
     EntityRecord,
     HyperparameterRecord,
@@ -36,7 +37,8 @@ from ._records import (
 
 __all__ = ["Mapper", "PlanLookup", "literal", "time_literal"]
 
-# Given run / execution IRIs, return the plan IRI each one is an execution of (those the store knows).
+# Given run / execution IRIs, return the plan IRI each one is an execution of (those the store
+# knows).
 PlanLookup = Callable[[Collection[str]], dict[str, ox.NamedNode]]
 
 _STAGE = {
@@ -119,7 +121,8 @@ class Mapper:
             handler(record, out, plans)
         return list(out.quads)
 
-    # -- helpers ---------------------------------------------------------------------------------------------
+    # -- helpers
+    # ---------------------------------------------------------------------------------------------
 
     def _plan(self, out: _Out, node: ox.NamedNode, name: str, *classes: ox.NamedNode) -> None:
         c = self.iris.catalog_graph
@@ -157,7 +160,8 @@ class Mapper:
             out.add(node, ML.status, ox.Literal(record.status), g)
         self._attributes(out, node, node_id, record.attributes, "out", g)
 
-    # -- one method per record type ----------------------------------------------------------------------------
+    # -- one method per record type
+    # ----------------------------------------------------------------------------
 
     def _RunStart(self, r: RunStart, out: _Out, plans: _Plans) -> None:
         iris, g, c = self.iris, self.iris.run_graph(r.run), self.iris.catalog_graph
@@ -327,7 +331,8 @@ class Mapper:
             out.add(node, V.used, self.iris.entity(entity), g)
         self._attributes(out, node, r.id, r.attributes, "in", g)
 
-    # -- catalogue records (from the legacy ProvLake catalogue messages) -------------------------------------------
+    # -- catalogue records (from the legacy ProvLake catalogue messages)
+    # -------------------------------------------
 
     def _DataStoreRecord(self, r: DataStoreRecord, out: _Out, plans: _Plans) -> None:
         c, node = self.iris.catalog_graph, self.iris.datastore(r.name)
@@ -352,7 +357,8 @@ class Mapper:
 
 
 class _Plans:
-    """Plan IRIs of the executions a batch starts, from the batch itself and, for earlier nodes, the store."""
+    """Plan IRIs of the executions a batch starts, from the batch itself and, for earlier nodes, the
+    store."""
 
     def __init__(self, iris: Iris, records: Iterable[object], lookup: PlanLookup | None) -> None:
         self.iris = iris

@@ -31,7 +31,8 @@ ValidatorName = Literal["pyshacl", "fast"]
 
 @dataclass
 class IngestResult:
-    """What a committed batch wrote: ``triples`` is the number of quads of the batch (the store dedups)."""
+    """What a committed batch wrote: ``triples`` is the number of quads of the batch (the store
+    dedups)."""
 
     records: int
     triples: int
@@ -79,7 +80,8 @@ class Ingestor:
     def ingest_legacy(
         self, body: bytes | list | dict, *, kind: str = "retrospective"
     ) -> IngestResult:
-        """Ingest a ProvLake 0.2.982 request body: ``retrospective``, ``prospective`` or ``data-store``."""
+        """Ingest a ProvLake 0.2.982 request body: ``retrospective``, ``prospective`` or
+        ``data-store``."""
         if kind not in LEGACY_KINDS:
             raise InvalidBatch("kind", f"must be one of {list(LEGACY_KINDS)}, not {kind!r}")
         return self._ingest(f"legacy:{kind}", body)

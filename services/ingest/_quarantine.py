@@ -1,9 +1,10 @@
 """Quarantine: batches that violate the shapes are kept, not merged, until fixed and resubmitted.
 
-One entry per batch: its id, the time it was received, the original batch (as sent), its quads as N-Quads and the
-SHACL report. On disk an entry is a folder ``{path}/{id}/`` with ``meta.json``, ``batch`` (the original bytes),
-``quads.nq`` and ``report.json``, written to a temporary folder and renamed so an entry is never half written.
-With ``path=None`` entries are kept in memory (for ``memory:`` stores).
+One entry per batch: its id, the time it was received, the original batch (as sent), its quads as
+N-Quads and the SHACL report. On disk an entry is a folder ``{path}/{id}/`` with ``meta.json``,
+``batch`` (the original bytes), ``quads.nq`` and ``report.json``, written to a temporary folder and
+renamed so an entry is never half written. With ``path=None`` entries are kept in memory (for
+``memory:`` stores).
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ _ID = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{12}$")
 
 @dataclass(frozen=True)
 class QuarantineEntry:
-    """A quarantined batch. ``source`` says how to re-read ``batch``: ``capture``, ``legacy:<kind>`` or
-    ``quads:<source>`` (then ``batch`` is N-Quads)."""
+    """A quarantined batch.
+
+    ``source`` says how to re-read ``batch``: ``capture``, ``legacy:<kind>`` or ``quads:<source>``
+    (then ``batch`` is N-Quads).
+    """
 
     id: str
     received: str
@@ -143,9 +147,9 @@ class Quarantine:
     def resubmit(self, id: str, ingestor: Ingestor, body: bytes | None = None) -> IngestResult:
         """Run entry ``id`` (or its fixed version ``body``) through the pipeline again.
 
-        On success the batch is committed and the entry removed. When it still violates the shapes the entry is
-        updated (new batch, quads and report) and ``ShapeViolation`` raised; invalid input raises
-        ``InvalidBatch`` and leaves the entry as it was.
+        On success the batch is committed and the entry removed. When it still violates the shapes
+        the entry is updated (new batch, quads and report) and ``ShapeViolation`` raised; invalid
+        input raises ``InvalidBatch`` and leaves the entry as it was.
         """
         entry = self.get(id)
         return ingestor._resubmit(entry, entry.batch if body is None else body, self)

@@ -1,7 +1,8 @@
 """Pydantic models of the native capture batch (``provml/capture/1``, docs/capture-format.md).
 
-Every record type is a model with ``extra="forbid"``; the batch's ``records`` is a union discriminated on ``type``.
-``parse_batch`` turns validation errors into ``InvalidBatch`` naming the field path (``records[3].value``).
+Every record type is a model with ``extra="forbid"``; the batch's ``records`` is a union
+discriminated on ``type``. ``parse_batch`` turns validation errors into ``InvalidBatch`` naming the
+field path (``records[3].value``).
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def _iri(value: Any) -> str:
     except ValueError as exc:
         raise PydanticCustomError(
             "iri", "value must be an absolute IRI: {error}", {"error": str(exc)}
-        )
+        ) from exc
     return value
 
 
@@ -325,7 +326,7 @@ def errors_to_invalid(
             message = f"malformed JSON: {err['ctx'].get('error', err['msg'])}"
         elif err["type"] == "too_many_records":
             too_large = True
-        details.append({"field": path, "message": message})
+        details.append({"field": path or "body", "message": message})
     first = details[0]
     cls = BatchTooLarge if too_large else InvalidBatch
     return cls(first["field"], first["message"], details)

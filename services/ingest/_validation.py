@@ -1,8 +1,9 @@
 """SHACL validation of a batch with pyshacl, as docs/capture-format.md says.
 
-``pyshacl.validate(data, shacl_graph=shapes, ont_graph=provml ontology, inference="none", advanced=True)`` on the
-batch plus its store context. The shapes and the ontology are parsed once per process; the rdflib data graph is
-built straight from pyoxigraph terms (no serialisation round trip).
+``pyshacl.validate(data, shacl_graph=shapes, ont_graph=provml ontology, inference="none",
+advanced=True)`` on the batch plus its store context. The shapes and the ontology are parsed once
+per process; the rdflib data graph is built straight from pyoxigraph terms (no serialisation round
+trip).
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ def report_from_graph(results: rdflib.Graph, shapes: rdflib.Graph) -> Report:
         value = results.value(result, SH.value)
         message = results.value(result, SH.resultMessage)
         component = results.value(result, SH.sourceConstraintComponent)
-        # Name the rule broken: the SPARQL constraint or the shape, by IRI; a blank-node property shape by
+        # Name the rule broken: the SPARQL constraint or the shape, by IRI; a blank-node property
+        # shape by
         # the node shape that holds it.
         if isinstance(constraint, rdflib.URIRef):
             rule = constraint

@@ -1,4 +1,4 @@
-"""Sample inputs of the ingest tests: native capture batches covering every record type, the ProvLake wire."""
+"""Sample inputs of the ingest tests: native batches with every record type, the ProvLake wire."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 WIRE = Path(__file__).parent / "data" / "provlake-0.2.982-wire.jsonl"
-T0 = 1795341827.25  # a Unix time whose dateTime is exact to the microsecond: 2026-11-22T10:03:47.250000Z
+# A Unix time whose dateTime is exact to the microsecond: 2026-11-22T10:03:47.250000Z
+T0 = 1795341827.25
 RUN = "6f1c0a"
 
 
@@ -24,7 +25,7 @@ def batch(*records: dict) -> dict:
 
 
 def full_batch() -> dict:
-    """One run with every record type: a training stage, an epoch, metrics, hyperparameters, entities."""
+    """One run with every record type: a training, an epoch, metrics, hyperparameters, entities."""
     return batch(
         record(
             "run.start",
@@ -107,5 +108,5 @@ def full_batch() -> dict:
 
 
 def wire_requests() -> list[dict]:
-    """The five real ProvLake 0.2.982 requests (method, path, body), as a local server received them."""
+    """The five real ProvLake 0.2.982 requests (method, path, body) a local server received."""
     return [json.loads(line) for line in WIRE.read_text().splitlines() if line.strip()]

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 
 from services.ingest import InvalidBatch
-from services.ingest._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
 from services.ingest._legacy import (
     convert_data_store,
     convert_prospective,
     convert_retrospective,
     cycle_section_id,
 )
+from services.ingest._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
 from services.ingest._records import (
     EntityRecord,
     RunEnd,
@@ -41,12 +41,24 @@ def task(dt: str, type_: str, values=None, **task_fields) -> dict:
 
 
 def test_wire_samples_convert() -> None:
-    """All five requests in one: the cycle iteration a nested task belongs to is tracked within the request."""
+    """All five requests in one: the cycle iteration a nested task belongs to is tracked within the
+    request."""
     records = convert_retrospective([m for req in wire_requests() for m in req["body"]])
     assert [type(r) for r in records] == [
-        RunStart, EntityRecord, StageInputs, StageStart, StageEnd, SectionStart, StageInputs, StageStart,
-        StageEnd, SectionStart, SectionEnd, RunStart, RunEnd,
-    ]  # fmt: skip
+        RunStart,
+        EntityRecord,
+        StageInputs,
+        StageStart,
+        StageEnd,
+        SectionStart,
+        StageInputs,
+        StageStart,
+        StageEnd,
+        SectionStart,
+        SectionEnd,
+        RunStart,
+        RunEnd,
+    ]
     run_start, reference, load_inputs, load = records[:4]
     assert (run_start.id, run_start.name, run_start.kind, run_start.user) == (
         RUN,
@@ -123,9 +135,13 @@ def test_typed_values_become_entities_and_attributes() -> None:
     assert entities["refs.0"].location == "/f1"
     assert sorted(stage.used) == sorted(e.id for e in entities.values())
     assert stage.attributes == {
-        "cfg.depth": 3, "cfg.inner.k": True, "plain.a": 1, "tags": '["x", "y"]',
-        "annotated": 5, "annotated.custom_metadata.unit": "s",
-    }  # fmt: skip
+        "cfg.depth": 3,
+        "cfg.inner.k": True,
+        "plain.a": 1,
+        "tags": '["x", "y"]',
+        "annotated": 5,
+        "annotated.custom_metadata.unit": "s",
+    }
     assert all(e.run == RUN and e.id.startswith(f"{RUN}.") for e in entities.values())
 
 
@@ -165,10 +181,15 @@ def test_task_in_a_cycle_of_an_earlier_request_asks_the_store() -> None:
 def test_latest_iteration_within_the_request() -> None:
     def cycle(i: int) -> dict:
         return {
-            "prov_obj": {"cycle": {"iteration_id": i, "wf_execution": WF, "startTime": 3.0 + i}, "cycle_name": "ep",
-                         "type": "Input", "values": {}},
-            "dataflow_name": "train_wf", "act_type": "cycle",
-        }  # fmt: skip
+            "prov_obj": {
+                "cycle": {"iteration_id": i, "wf_execution": WF, "startTime": 3.0 + i},
+                "cycle_name": "ep",
+                "type": "Input",
+                "values": {},
+            },
+            "dataflow_name": "train_wf",
+            "act_type": "cycle",
+        }
 
     message = task("step", "Input", None, startTime=9.0, parent_cycle_name="ep")
     records = convert_retrospective(
@@ -180,10 +201,15 @@ def test_latest_iteration_within_the_request() -> None:
 
 def test_workflow_inputs_are_used() -> None:
     message = {
-        "prov_obj": {"wf_execution": "exp-7", "startTime": 5.0, "values": {
-            "data": {"values": "/in.csv", "prov_attr_type": "data_reference"}, "k": 1}},
-        "dataflow_name": "wf", "act_type": "workflow", "custom_metadata": {"user": "bob", "team": "ml"},
-    }  # fmt: skip
+        "prov_obj": {
+            "wf_execution": "exp-7",
+            "startTime": 5.0,
+            "values": {"data": {"values": "/in.csv", "prov_attr_type": "data_reference"}, "k": 1},
+        },
+        "dataflow_name": "wf",
+        "act_type": "workflow",
+        "custom_metadata": {"user": "bob", "team": "ml"},
+    }
     entity, start, used = convert_retrospective([message])
     assert isinstance(start, RunStart) and start.run == "exp-7" and start.user == "bob"
     assert start.attributes == {"k": 1, "team": "ml"}
@@ -192,11 +218,21 @@ def test_workflow_inputs_are_used() -> None:
 
 def test_cycle_output_repeats_its_start() -> None:
     message = {
-        "prov_obj": {"cycle": {"iteration_id": 2, "wf_execution": WF, "startTime": 3.0, "endTime": 4.0,
-                               "status": "FINISHED"}, "cycle_name": "my cycle", "type": "Output",
-                     "values": {"acc": 1}},
-        "dataflow_name": "train_wf", "act_type": "cycle",
-    }  # fmt: skip
+        "prov_obj": {
+            "cycle": {
+                "iteration_id": 2,
+                "wf_execution": WF,
+                "startTime": 3.0,
+                "endTime": 4.0,
+                "status": "FINISHED",
+            },
+            "cycle_name": "my cycle",
+            "type": "Output",
+            "values": {"acc": 1},
+        },
+        "dataflow_name": "train_wf",
+        "act_type": "cycle",
+    }
     start, end = convert_retrospective([message])
     assert isinstance(start, SectionStart) and isinstance(end, SectionEnd)
     assert start.id == end.id and start.id.startswith(f"{RUN}.cycle-") and start.name == "my cycle"
@@ -218,18 +254,53 @@ def test_cycle_output_repeats_its_start() -> None:
         ([task("x", "Generate", None, generatedTime="now")], "body[0].prov_obj.task.generatedTime"),
         ([task("x", "Input", None, generatedTime=1.0)], "body[0].prov_obj.task.startTime"),
         ([task("x", "Output", None, generatedTime=1.0)], "body[0].prov_obj.task.endTime"),
-        ([task("x", "Generate", None, generatedTime=1.0, wf_execution="a b")], "body[0].prov_obj.task.wf_execution"),
-        ([task("x", "Generate", {"r": {"values": "not an iri", "prov_attr_type": "kg_reference"}},
-               generatedTime=1.0)], "body[0].prov_obj.values.r.refers_to"),
-        ([task("x", "Generate", {"r": {"values": 1, "prov_attr_type": "blob"}}, generatedTime=1.0)],
-         "body[0].prov_obj.values.r.prov_attr_type"),
-        ([{"prov_obj": {"cycle": {"iteration_id": "a", "wf_execution": WF, "startTime": 1.0}, "cycle_name": "c",
-                        "type": "Input"}, "dataflow_name": "w", "act_type": "cycle"}],
-         "body[0].prov_obj.cycle.iteration_id"),
-        ([{"prov_obj": {"wf_execution": WF, "startTime": 1.0}, "act_type": "workflow"}], "body[0].dataflow_name"),
+        (
+            [task("x", "Generate", None, generatedTime=1.0, wf_execution="a b")],
+            "body[0].prov_obj.task.wf_execution",
+        ),
+        (
+            [
+                task(
+                    "x",
+                    "Generate",
+                    {"r": {"values": "not an iri", "prov_attr_type": "kg_reference"}},
+                    generatedTime=1.0,
+                )
+            ],
+            "body[0].prov_obj.values.r.refers_to",
+        ),
+        (
+            [
+                task(
+                    "x",
+                    "Generate",
+                    {"r": {"values": 1, "prov_attr_type": "blob"}},
+                    generatedTime=1.0,
+                )
+            ],
+            "body[0].prov_obj.values.r.prov_attr_type",
+        ),
+        (
+            [
+                {
+                    "prov_obj": {
+                        "cycle": {"iteration_id": "a", "wf_execution": WF, "startTime": 1.0},
+                        "cycle_name": "c",
+                        "type": "Input",
+                    },
+                    "dataflow_name": "w",
+                    "act_type": "cycle",
+                }
+            ],
+            "body[0].prov_obj.cycle.iteration_id",
+        ),
+        (
+            [{"prov_obj": {"wf_execution": WF, "startTime": 1.0}, "act_type": "workflow"}],
+            "body[0].dataflow_name",
+        ),
         ([], "body"),
     ],
-)  # fmt: skip
+)
 def test_bad_wire_messages_name_the_field(body, field: str) -> None:
     with pytest.raises(InvalidBatch) as err:
         convert_retrospective(body)
@@ -238,10 +309,18 @@ def test_bad_wire_messages_name_the_field(body, field: str) -> None:
 
 def test_prospective_and_data_store_messages() -> None:
     (plan,) = convert_prospective(
-        {"dataflow_name": "train_wf", "data_transformations": [
-            {"data_transformation_name": "load_data", "input": ["path"], "output": [{"name": "rows"}]},
-            {"name": "train_batch"}]}
-    )  # fmt: skip
+        {
+            "dataflow_name": "train_wf",
+            "data_transformations": [
+                {
+                    "data_transformation_name": "load_data",
+                    "input": ["path"],
+                    "output": [{"name": "rows"}],
+                },
+                {"name": "train_batch"},
+            ],
+        }
+    )
     assert plan == WorkflowPlanRecord(
         name="train_wf", transformations=("load_data", "train_batch"), attributes=("path", "rows")
     )

@@ -184,8 +184,8 @@ def test_base_iri_is_configurable() -> None:
 
 
 def test_records_of_earlier_batches_map_alone() -> None:
-    """stage.end and metric of a stage started in an earlier batch: the graph comes from ``run``; a section
-    of that stage gets its plan from the lookup."""
+    """stage.end and metric of a stage started in an earlier batch: the graph comes from ``run``; a
+    section of that stage gets its plan from the lookup."""
     records = parse_batch(
         batch(
             record("section.start", "ep1", stage="tr1", name="epoch", index=1),
