@@ -40,6 +40,7 @@ __all__ = ["SparqlStore"]
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH %s { ?s ?p ?o } }"
 _DEFAULT_TIMEOUT = 60.0
+_CANCELLED = b"operation has been cancelled"
 _CONNECT_TIMEOUT = 5.0
 
 
@@ -153,6 +154,12 @@ class SparqlStore(Store):
                 ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, rdf_format)
             ]
         except SyntaxError as exc:
+            # A server that stops a query on its own time limit has already sent "200 OK": it
+            # can only cut the body short (oxigraph serve --timeout-s appends its error message).
+            if _CANCELLED in body[-200:]:
+                raise StoreTimeoutError(
+                    "the server cancelled the query at its own time limit"
+                ) from exc
             raise StoreUnavailableError(
                 f"the server sent an unreadable {media_type}: {exc}"
             ) from exc
