@@ -1,14 +1,14 @@
 """Named PROV-ML questions and a SPARQL polystore over provenance and domain knowledge graphs.
 
-Each question is a SPARQL file in ``queryengine/questions`` with a header naming its typed parameters; ``ask`` binds
-validated parameters as RDF terms in a ``VALUES`` block and runs the query on any store that has ``query`` (the
-manager's embedded, memory or remote SPARQL backends)::
+Each question is a SPARQL file in ``queryengine/questions`` with a header naming its typed
+parameters; ``ask`` binds validated parameters as RDF terms in a ``VALUES`` block and runs the query
+on any store that has ``query`` (the manager's embedded, memory or remote SPARQL backends)::
 
     rows = ask("training-curve", store=store, run="6f1c...", measure="loss")
     rows[0]  # {'stage': ..., 'epoch': 0, 'measure': 'loss', 'value': 0.93, ...}
 
-Domain knowledge graphs are attached by name (``attach_domain_graph``, ``register_endpoint``) and joined with the
-provenance by the cross-graph questions.
+Domain knowledge graphs are attached by name (``attach_domain_graph``, ``register_endpoint``) and
+joined with the provenance by the cross-graph questions.
 """
 
 from queryengine._catalogue import Question, catalogue, get_question, parse_question

@@ -8,11 +8,11 @@ Header format (the first comment lines of the file)::
     # param: measure iri:measure UNDEF — the measure (IRI or name); all measures when absent
     # returns: stage, epoch, measure, value
 
-The query text marks with a line ``# @values`` where the parameters are bound: the engine replaces every such
-line with one ``VALUES`` block holding the validated parameter terms (serialised by pyoxigraph), so a value is
-always data. An ``endpoint`` parameter names a remote SPARQL endpoint: SPARQL cannot take the IRI of a ``SERVICE``
-from a variable in Oxigraph, so ``SERVICE ?NAME`` is rewritten to ``SERVICE <iri>`` with the pyoxigraph-serialised
-(and therefore validated) IRI.
+The query text marks with a line ``# @values`` where the parameters are bound: the engine replaces
+every such line with one ``VALUES`` block holding the validated parameter terms (serialised by
+pyoxigraph), so a value is always data. An ``endpoint`` parameter names a remote SPARQL endpoint:
+SPARQL cannot take the IRI of a ``SERVICE`` from a variable in Oxigraph, so ``SERVICE ?NAME`` is
+rewritten to ``SERVICE <iri>`` with the pyoxigraph-serialised (and therefore validated) IRI.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -46,8 +47,24 @@ class Question:
     sparql: str
     path: str = ""
 
-    def parameter(self, name: str) -> Parameter | None:
-        return next((p for p in self.parameters if p.name == name), None)
+    def describe(self) -> dict[str, Any]:
+        """The public description (JSON-ready): name, description, parameters and returned
+        columns."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "parameters": [
+                {
+                    "name": p.name,
+                    "type": p.type,
+                    "required": p.required,
+                    "default": None if p.default in (None, "UNDEF") else p.default,
+                    "description": p.doc,
+                }
+                for p in self.parameters
+            ],
+            "returns": list(self.returns),
+        }
 
     def render(self, terms: dict[str, ox.NamedNode | ox.Literal | None]) -> str:
         """The query text with the parameters bound (``None`` binds ``UNDEF``).
@@ -73,7 +90,9 @@ class Question:
                 text = re.sub(rf"SERVICE\s+\?{p.name}\b", lambda _m, t=term: f"SERVICE {t}", text)
         if values:
             head = " ".join(f"?{p.name}" for p in values)
-            row = " ".join("UNDEF" if terms.get(p.name) is None else str(terms[p.name]) for p in values)
+            row = " ".join(
+                "UNDEF" if terms.get(p.name) is None else str(terms[p.name]) for p in values
+            )
             block = f"VALUES ({head}) {{ ({row}) }}"
             text = _MARKER.sub(lambda m: m.group(0).replace("# @values", block), text)
         return text
@@ -107,7 +126,9 @@ def parse_question(text: str, path: str = "") -> Question:
     body = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("#"))
     for p in params:
         if not re.search(rf"\?{p.name}\b", body):
-            raise QuestionFileError(f"{path}: parameter {p.name} is not used in the query", file=path)
+            raise QuestionFileError(
+                f"{path}: parameter {p.name} is not used in the query", file=path
+            )
     return Question(
         name=fields["name"],
         description=fields["description"],
@@ -138,5 +159,7 @@ def get_question(name: str) -> Question:
     except KeyError as e:
         known = sorted(catalogue())
         raise UnknownQuestionError(
-            f"unknown question {name!r}; known questions: {', '.join(known)}", question=name, known=known
+            f"unknown question {name!r}; known questions: {', '.join(known)}",
+            question=name,
+            known=known,
         ) from e

@@ -8,7 +8,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from queryengine._catalogue import Question, get_question
-from queryengine._errors import ParameterError
+from queryengine._errors import DomainGraphError, ParameterError
 from queryengine._params import NODE_SEGMENTS, Parameter
 from queryengine._results import Rows
 from queryengine._store import QueryableStore
@@ -21,7 +21,8 @@ _SD_ENDPOINT = "http://www.w3.org/ns/sparql-service-description#endpoint"
 
 
 def default_base_iri() -> str:
-    """The base IRI nodes are minted under: ``PROVML_BASE_IRI`` or ``http://provml.localhost/id/``."""
+    """The base IRI nodes are minted under: ``PROVML_BASE_IRI`` or
+    ``http://provml.localhost/id/``."""
     return os.environ.get("PROVML_BASE_IRI") or DEFAULT_BASE_IRI
 
 
@@ -47,7 +48,8 @@ def ask(
     ...     <http://www.w3.org/ns/prov#wasGeneratedBy> <http://provml.localhost/id/execution/t1> .
     ...   <http://provml.localhost/id/execution/t1> a <https://w3id.org/provml#TrainingExecution> ;
     ...     <https://w3id.org/provml#isPartOf> <http://provml.localhost/id/run/r1> .''')
-    >>> [(r["epoch"], r["value"]) for r in ask("training-curve", store=store, run="r1", measure="loss")]
+    >>> rows = ask("training-curve", store=store, run="r1", measure="loss")
+    >>> [(r["epoch"], r["value"]) for r in rows]
     [(0, 0.5)]
     """
     question = get_question(name)
@@ -68,11 +70,17 @@ def run_question(
 
 
 def bind(
-    question: Question, params: dict[str, Any], *, store: QueryableStore | None = None, base_iri: str | None = None
+    question: Question,
+    params: dict[str, Any],
+    *,
+    store: QueryableStore | None = None,
+    base_iri: str | None = None,
 ) -> str:
-    """Validate ``params`` against the question's declarations and return the query text with them bound.
+    """Validate ``params`` against the question's declarations and return the query text with them
+    bound.
 
-    ``store`` is needed only to look up bare client ids of generic ``iri`` parameters and endpoint names.
+    ``store`` is needed only to look up bare client ids of generic ``iri`` parameters and endpoint
+    names.
     """
     base = base_iri or default_base_iri()
     unknown = sorted(set(params) - {p.name for p in question.parameters})
@@ -96,7 +104,9 @@ def bind(
                 )
             if p.default == "UNDEF":
                 if p.base == "endpoint":
-                    raise ParameterError(f"endpoint parameter {p.name!r} cannot be UNDEF", parameter=p.name)
+                    raise ParameterError(
+                        f"endpoint parameter {p.name!r} cannot be UNDEF", parameter=p.name
+                    )
                 terms[p.name] = None
                 continue
             value = p.default
@@ -110,12 +120,23 @@ def bind(
 def _resolve(p: Parameter, value: str, store: QueryableStore | None, base: str) -> ox.NamedNode:
     """Look up a bare client id (generic ``iri``) or a registered endpoint name in the store."""
     if store is None:
-        raise ParameterError(f"parameter {p.name!r}: cannot resolve {value!r} without a store", parameter=p.name)
+        raise ParameterError(
+            f"parameter {p.name!r}: cannot resolve {value!r} without a store", parameter=p.name
+        )
     literal = ox.Literal(value)
     if p.base == "endpoint":
         from queryengine._polystore import domain_iri
 
-        query = f"SELECT DISTINCT ?s WHERE {{ {ox.NamedNode(domain_iri(base, value))} <{_SD_ENDPOINT}> ?s }}"
+        try:
+            node = ox.NamedNode(domain_iri(base, value))
+        except DomainGraphError as e:
+            raise ParameterError(
+                f"parameter {p.name!r} must be an http(s) endpoint URL or a registered name: "
+                f"{value[:200]!r}",
+                parameter=p.name,
+                value=value[:200],
+            ) from e
+        query = f"SELECT DISTINCT ?s WHERE {{ {node} <{_SD_ENDPOINT}> ?s }}"
         what = "registered endpoint"
     else:
         candidates = " ".join(str(ox.NamedNode(base + seg + value)) for seg in NODE_SEGMENTS)
@@ -138,7 +159,9 @@ def _resolve(p: Parameter, value: str, store: QueryableStore | None, base: str) 
     return found[0]
 
 
-def sparql(query: str, *, store: QueryableStore, timeout: float | None = None) -> Rows | bool | list[ox.Triple]:
+def sparql(
+    query: str, *, store: QueryableStore, timeout: float | None = None
+) -> Rows | bool | list[ox.Triple]:
     """Evaluate raw SPARQL: rows for SELECT, a bool for ASK, triples for CONSTRUCT / DESCRIBE.
 
     >>> from queryengine._testing import PyoxigraphStore

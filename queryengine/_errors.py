@@ -8,8 +8,8 @@ Every error the engine raises derives from one root::
     ├── QuestionFileError      a .rq file has a malformed header     (ValueError)
     └── DomainGraphError       a domain graph cannot be attached     (ValueError)
 
-``code`` is a stable machine-readable name (used as the ``error`` field of HTTP error bodies) and ``details`` a
-JSON-serialisable dict naming what was wrong.
+``code`` is a stable machine-readable name (used as the ``error`` field of HTTP error bodies) and
+``details`` a JSON-serialisable dict naming what was wrong.
 """
 
 from __future__ import annotations
@@ -50,7 +50,9 @@ class ParameterError(QueryEngineError, ValueError):
 
     code = "invalid_parameter"
 
-    def __init__(self, message: str, *, parameter: str, code: str | None = None, **details: Any) -> None:
+    def __init__(
+        self, message: str, *, parameter: str, code: str | None = None, **details: Any
+    ) -> None:
         super().__init__(message, parameter=parameter, **details)
         self.parameter = parameter
         if code:
@@ -64,6 +66,7 @@ class QuestionFileError(QueryEngineError, ValueError):
 
 
 class DomainGraphError(QueryEngineError, ValueError):
-    """A domain knowledge graph cannot be attached (bad name, unreadable or unparsable data, bad endpoint)."""
+    """A domain knowledge graph cannot be attached (bad name, unreadable or unparsable data, bad
+    endpoint)."""
 
     code = "domain_graph_error"

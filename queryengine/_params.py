@@ -5,13 +5,15 @@ A parameter is declared in a question header as ``# param: NAME TYPE [default] �
 - ``string`` (optionally with choices, ``string{min,max}``), ``integer`` (optionally with a range,
   ``integer[1..10]``), ``double``, ``boolean``;
 - ``iri`` — any node: a full IRI, or a client id looked up among the IRIs minted from it;
-- ``iri:KIND`` — a node of one kind, given as a full IRI or as its client id / name, minted with the capture-format
+- ``iri:KIND`` — a node of one kind, given as a full IRI or as its client id / name, minted with the
+capture-format
   rules: ``run``, ``execution``, ``entity``, ``evaluation`` (ids) and ``experiment``, ``measure``,
   ``hyperparameter`` (names);
 - ``endpoint`` — a SPARQL endpoint: an http(s) IRI, or the name of a registered domain endpoint.
 
-The default ``UNDEF`` makes a parameter optional without a value (the VALUES block binds it to ``UNDEF``).
-Values are validated before any query runs and become ``pyoxigraph`` terms, so they are always data, never text.
+The default ``UNDEF`` makes a parameter optional without a value (the VALUES block binds it to
+``UNDEF``). Values are validated before any query runs and become ``pyoxigraph`` terms, so they are
+always data, never text.
 """
 
 from __future__ import annotations
@@ -28,10 +30,20 @@ from queryengine._errors import ParameterError, QuestionFileError
 
 __all__ = ["ID_KINDS", "NAME_KINDS", "Parameter", "mint"]
 
-#: IRI kinds minted from client ids, and the path segment under the base IRI (docs/capture-format.md).
-ID_KINDS = {"run": "run/", "execution": "execution/", "entity": "entity/", "evaluation": "evaluation/"}
+# : IRI kinds minted from client ids, and the path segment under the base IRI
+# (docs/capture-format.md).
+ID_KINDS = {
+    "run": "run/",
+    "execution": "execution/",
+    "entity": "entity/",
+    "evaluation": "evaluation/",
+}
 #: IRI kinds minted from names (percent-encoded as they are).
-NAME_KINDS = {"experiment": "experiment/", "measure": "measure/", "hyperparameter": "hyperparameter/"}
+NAME_KINDS = {
+    "experiment": "experiment/",
+    "measure": "measure/",
+    "hyperparameter": "hyperparameter/",
+}
 #: Segments a bare client id may have been minted under, for the generic ``iri`` type.
 NODE_SEGMENTS = ("run/", "execution/", "entity/", "evaluation/", "hyperparameter-value/")
 
@@ -71,7 +83,8 @@ class Parameter:
 
     @property
     def base(self) -> str:
-        """The base type (``string``, ``integer``, ``double``, ``boolean``, ``iri`` or ``endpoint``)."""
+        """The base type (``string``, ``integer``, ``double``, ``boolean``, ``iri`` or
+        ``endpoint``)."""
         return self.type.split(":")[0].split("{")[0].split("[")[0]
 
     @property
@@ -86,7 +99,9 @@ class Parameter:
             raise QuestionFileError(f"bad parameter declaration {name} {type_}", parameter=name)
         kind = m["kind"]
         if kind and (m["base"] != "iri" or (kind not in ID_KINDS and kind not in NAME_KINDS)):
-            raise QuestionFileError(f"unknown IRI kind {type_!r} of parameter {name}", parameter=name)
+            raise QuestionFileError(
+                f"unknown IRI kind {type_!r} of parameter {name}", parameter=name
+            )
         choices = tuple(c.strip() for c in m["choices"].split(",")) if m["choices"] else ()
         param = cls(
             name=name,
@@ -103,7 +118,8 @@ class Parameter:
         return param
 
     def check(self, value: Any) -> Any:
-        """Validate a scalar value of a non-IRI type; returns the Python value (raises ``ParameterError``)."""
+        """Validate a scalar value of a non-IRI type; returns the Python value (raises
+        ``ParameterError``)."""
         base = self.base
         if base == "integer":
             return self._integer(value)
@@ -118,15 +134,17 @@ class Parameter:
         return value
 
     def term(self, value: Any, base_iri: str) -> ox.NamedNode | ox.Literal | str:
-        """Convert a value to an RDF term; a bare client id of the generic ``iri`` type is returned as ``str``
-        for the engine to look up among the minted IRIs."""
+        """Convert a value to an RDF term; a bare client id of the generic ``iri`` type is returned
+        as ``str`` for the engine to look up among the minted IRIs."""
         base = self.base
         if base == "integer":
             return ox.Literal(str(self._integer(value)), datatype=ox.NamedNode(_XSD + "integer"))
         if base == "double":
             return ox.Literal(repr(self._double(value)), datatype=ox.NamedNode(_XSD + "double"))
         if base == "boolean":
-            return ox.Literal("true" if self._boolean(value) else "false", datatype=ox.NamedNode(_XSD + "boolean"))
+            return ox.Literal(
+                "true" if self._boolean(value) else "false", datatype=ox.NamedNode(_XSD + "boolean")
+            )
         if base == "string":
             return ox.Literal(self.check(value))
         if not isinstance(value, str) or not value:
@@ -156,7 +174,9 @@ class Parameter:
             if not re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
                 raise self._error("must be an integer", value)
             value = int(value)
-        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+        if (self.low is not None and value < self.low) or (
+            self.high is not None and value > self.high
+        ):
             raise self._error(f"must be between {self.low} and {self.high}", value)
         return value
 

@@ -34,8 +34,8 @@ _DURATION = re.compile(r"(-?)P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\
 
 
 def python_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> Any:
-    """The Python value of an RDF term: IRIs as ``str``, numbers as ``int`` / ``float``, booleans as ``bool``,
-    ``xsd:dayTimeDuration`` as seconds (``float``), any other literal as its lexical form.
+    """The Python value of an RDF term: IRIs as ``str``, numbers as ``int`` / ``float``, booleans as
+    ``bool``, ``xsd:dayTimeDuration`` as seconds (``float``), any other literal as its lexical form.
 
     >>> python_value(ox.Literal("3", datatype=ox.NamedNode(_XSD + "integer")))
     3
@@ -65,7 +65,9 @@ def python_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | No
             m = _DURATION.fullmatch(text)
             if m:
                 sign, d, h, mi, s = m.groups()
-                seconds = int(d or 0) * 86400 + int(h or 0) * 3600 + int(mi or 0) * 60 + float(s or 0)
+                seconds = (
+                    int(d or 0) * 86400 + int(h or 0) * 3600 + int(mi or 0) * 60 + float(s or 0)
+                )
                 return -seconds if sign else seconds
     except ValueError:
         pass
@@ -73,7 +75,8 @@ def python_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | No
 
 
 class Rows(list):
-    """The answer of a question: a list of dicts (one per row, every column present), with ``columns``."""
+    """The answer of a question: a list of dicts (one per row, every column present), with
+    ``columns``."""
 
     def __init__(self, columns: Sequence[str], rows: Iterable[dict[str, Any]] = ()) -> None:
         super().__init__(rows)
@@ -83,7 +86,13 @@ class Rows(list):
     def from_result(cls, result: Any) -> Rows:
         """Convert a store ``SelectResult`` (``variables`` + tuples of terms)."""
         columns = list(result.variables)
-        return cls(columns, ({c: python_value(t) for c, t in zip(columns, row, strict=True)} for row in result.rows))
+        return cls(
+            columns,
+            (
+                {c: python_value(t) for c, t in zip(columns, row, strict=True)}
+                for row in result.rows
+            ),
+        )
 
     def to_dataframe(self) -> Any:
         """The rows as a ``pandas.DataFrame`` (needs pandas)."""
@@ -91,7 +100,8 @@ class Rows(list):
 
 
 def to_dataframe(rows: Rows) -> Any:
-    """The rows as a ``pandas.DataFrame``; raises ``ImportError`` with a hint when pandas is not installed."""
+    """The rows as a ``pandas.DataFrame``; raises ``ImportError`` with a hint when pandas is not
+    installed."""
     try:
         import pandas as pd
     except ImportError as e:

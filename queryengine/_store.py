@@ -1,8 +1,8 @@
 """What the query engine needs from a store: the part of ``services.store.Store`` it calls.
 
-Any object with these methods works (the manager's backends, or a thin adapter over ``pyoxigraph.Store``); results
-follow the store contract: an object with ``variables`` and ``rows`` (SELECT), ``value`` (ASK) or ``triples``
-(CONSTRUCT / DESCRIBE).
+Any object with these methods works (the manager's backends, or a thin adapter over
+``pyoxigraph.Store``); results follow the store contract: an object with ``variables`` and ``rows``
+(SELECT), ``value`` (ASK) or ``triples`` (CONSTRUCT / DESCRIBE).
 """
 
 from __future__ import annotations

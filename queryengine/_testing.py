@@ -1,7 +1,8 @@
-"""A minimal in-memory store over ``pyoxigraph.Store`` with the query-engine protocol, for doctests and examples.
+"""A minimal in-memory store over ``pyoxigraph.Store`` with the query-engine protocol, for doctests
+and examples.
 
-The manager's backends (``services.store``) are the real thing; this adapter exists so that ``queryengine`` can show
-and test itself without importing the services.
+The manager's backends (``services.store``) are the real thing; this adapter exists so that
+``queryengine`` can show and test itself without importing the services.
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ class PyoxigraphStore:
     def __init__(self) -> None:
         self.inner = ox.Store()
 
-    def add_turtle(self, text: str, graph: str = "http://provml.localhost/id/graph/example") -> None:
+    def add_turtle(
+        self, text: str, graph: str = "http://provml.localhost/id/graph/example"
+    ) -> None:
         self.inner.load(text.encode(), ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph))
 
     def query(self, sparql: str, *, timeout: float | None = None) -> Any:
@@ -49,7 +52,10 @@ class PyoxigraphStore:
         return _Graph(list(result))
 
     def load(self, data: bytes, format: ox.RdfFormat, graph: str) -> int:
-        parsed = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(graph)) for q in ox.parse(data, format)]
+        parsed = [
+            ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(graph))
+            for q in ox.parse(data, format)
+        ]
         self.inner.clear_graph(ox.NamedNode(graph))
         self.inner.extend(parsed)
         return len(parsed)

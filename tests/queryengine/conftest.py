@@ -1,28 +1,14 @@
-"""Fixtures: the hand-built capture (capture.trig) loaded into each store backend, with the example domain graph."""
+"""Fixtures: the hand-built capture loaded into each store backend, with the example domain
+graph."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
-from queryengine import attach_domain_graph, example_domain_graph
 from services.store import Store, open_store
-
-CAPTURE = Path(__file__).with_name("capture.trig")
-BASE = "http://provml.localhost/id/"
-
-
-def capture_quads() -> list[ox.Quad]:
-    return list(ox.parse(path=str(CAPTURE), format=ox.RdfFormat.TRIG))
-
-
-def load_capture(store: Store) -> Store:
-    store.add(capture_quads())
-    attach_domain_graph(store, "cores", example_domain_graph(), base_iri=BASE)
-    return store
+from tests.queryengine.capture import load_capture
 
 
 @pytest.fixture(scope="module", params=["embedded", "server"])
