@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from queryengine import catalogue
+from services._settings import Settings
+from services.app._errors import Unauthorized
 from services.app.routes.questions import router
 from tests.queryengine.capture import BASE
 
 
-@pytest.fixture
-def client(memory_store) -> TestClient:
+def bare_app(store, **settings) -> FastAPI:
     app = FastAPI()
     app.include_router(router)
-    app.state.store = memory_store
-    app.state.settings = SimpleNamespace(base_iri=BASE, query_timeout=30.0)
-    return TestClient(app)
+    app.state.store = store
+    app.state.settings = Settings(store="memory:", base_iri=BASE, _env_file=None, **settings)
+    return app
+
+
+@pytest.fixture
+def client(memory_store) -> TestClient:
+    return TestClient(bare_app(memory_store))
+
+
+def test_reads_need_the_read_token_when_one_is_set(memory_store) -> None:
+    client = TestClient(bare_app(memory_store, read_token="s3cret"))
+    with pytest.raises(Unauthorized):  # the manager's error table turns it into a 401
+        client.get("/api/v1/questions")
+    ok = client.get("/api/v1/questions", headers={"Authorization": "Bearer s3cret"})
+    assert ok.status_code == 200
 
 
 def test_list(client: TestClient) -> None:

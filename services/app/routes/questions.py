@@ -13,14 +13,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from queryengine import QueryEngineError, catalogue, get_question, run_question
+from services.app.deps import read_access
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/questions", tags=["questions"])
+router = APIRouter(
+    prefix="/api/v1/questions", tags=["questions"], dependencies=[Depends(read_access)]
+)
 
 
 def _error(status: int, code: str, message: str, details: dict[str, Any]) -> JSONResponse:
