@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import os
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -32,6 +33,7 @@ def get_client(
     key = (
         id(transport) if isinstance(transport, Transport) else repr(transport),
         tuple(sorted((k, repr(v)) for k, v in settings.items())),
+        tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("PROVML_"))),
     )
     with _lock:
         client = _clients.get(key)

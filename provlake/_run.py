@@ -122,12 +122,12 @@ class Run:
             record["attributes"] = self._end_attributes
         self.client.pipeline.put(record)
         if _active_run.get() is self:
-            if self._token is not None:
-                try:
-                    _active_run.reset(self._token)
-                except ValueError:  # ended in another context
-                    _active_run.set(None)
-            else:
+            try:
+                _active_run.reset(self._token)  # type: ignore[arg-type]
+            except (TypeError, ValueError):  # ended in another context
+                _active_run.set(None)
+            previous = _active_run.get()
+            if previous is not None and previous._ended:
                 _active_run.set(None)
         self._token = None
 
