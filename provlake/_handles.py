@@ -138,6 +138,10 @@ class Execution:
             value = check_number(value, f"metric {name!r} value")
         if model is not None or data is not None:
             model, data = self._entity_ref(model, "model"), self._entity_ref(data, "data")
+        if epoch is not None and epoch.__class__ is not int:
+            epoch = check_int(epoch, "epoch")
+        if step is not None and step.__class__ is not int:
+            step = check_int(step, "step")
         self._put(
             (
                 METRIC,

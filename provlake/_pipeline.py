@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from provlake._exceptions import BatchRejected, TransportError
-from provlake._records import encode_batch, metric_record
+from provlake._records import MetricEncoder, encode_batch, encode_record
 from provlake._spool import Spool
 from provlake._transports import Transport
 
@@ -49,6 +49,7 @@ class Pipeline:
         self.client = dict(client)
         self.spool = Spool(settings.spool_dir)
         self.buffer: deque[Any] = deque()
+        self._encode_metric = MetricEncoder()
         self.soft_limit = settings.batch_size
         self._wake = threading.Event()
         self._closing = False
@@ -90,7 +91,8 @@ class Pipeline:
                 log.error("provlake: capture buffer full (%d records), dropping", len(self.buffer))
         else:
             self.buffer.append(item)
-        self._wake.set()
+        if not self._wake.is_set():
+            self._wake.set()
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every record captured so far is delivered or spooled; False on timeout."""
@@ -136,7 +138,8 @@ class Pipeline:
 
     def _cycle(self) -> None:
         batch_size = self.settings.batch_size
-        records: list[dict[str, Any]] = []
+        encode_metric = self._encode_metric
+        records: list[str] = []
         markers: list[_Marker] = []
         if self._backlog and time.monotonic() >= self._offline_until:
             self._drain_spool()
@@ -145,18 +148,21 @@ class Pipeline:
             item = buf.popleft()
             kind = type(item)
             if kind is tuple:
-                record = metric_record(item)
-                if record is None:
+                text = encode_metric(item)
+                if text is None:
                     self.counters["non_finite_metrics"] += 1
                     continue
-            elif kind is dict:
-                record = item
             elif kind is _Marker:
                 markers.append(item)
                 continue
             else:
-                record = item()
-            records.append(record)
+                try:
+                    text = encode_record(item if kind is dict else item())
+                except (TypeError, ValueError):
+                    log.exception("provlake: a record could not be encoded, dropped")
+                    self.counters["dropped_records"] += 1
+                    continue
+            records.append(text)
             if len(records) >= batch_size:
                 self._deliver(records)
                 records = []
@@ -165,13 +171,8 @@ class Pipeline:
         for marker in markers:
             marker.done.set()
 
-    def _deliver(self, records: list[dict[str, Any]]) -> None:
-        try:
-            body = encode_batch(records, self.client)
-        except (TypeError, ValueError):
-            log.exception("provlake: %d records could not be encoded, dropped", len(records))
-            self.counters["dropped_records"] += len(records)
-            return
+    def _deliver(self, records: list[str]) -> None:
+        body = encode_batch(records, self.client)
         count = len(records)
         if self._backlog:
             if time.monotonic() >= self._offline_until and not self._closing:
