@@ -15,8 +15,10 @@ process.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Mapping
 from typing import Any
@@ -29,6 +31,7 @@ from provlake._transports import Transport
 __all__ = ["Pipeline"]
 
 log = logging.getLogger("provlake")
+_PIPELINES: weakref.WeakSet[Pipeline] = weakref.WeakSet()
 
 
 class _Marker:
@@ -69,8 +72,22 @@ class Pipeline:
             ),
             0,
         )
+        self._start()
+        _PIPELINES.add(self)
+
+    def _start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="provlake-flusher", daemon=True)
         self._thread.start()
+
+    def _after_fork_in_child(self) -> None:
+        """A forked child (e.g. a data-loader worker) gets its own flusher and an empty buffer."""
+        self.buffer.clear()  # the parent sends what it captured before the fork
+        self._wake = threading.Event()
+        self.spool._segment = None  # the parent's open segment stays the parent's
+        self._encode_metric = MetricEncoder()  # new id prefix: no id shared with the parent
+        self.counters = dict.fromkeys(self.counters, 0)
+        if not self._closing:
+            self._start()
 
     # -- caller side -----------------------------------------------------------------------------
     def put(self, item: Any) -> None:
@@ -260,3 +277,11 @@ class Pipeline:
         out["buffered_records"] = len(self.buffer)
         out["spool_segments"] = len(self.spool.segments())
         return out
+
+
+def _reinit_after_fork() -> None:
+    for pipeline in list(_PIPELINES):
+        pipeline._after_fork_in_child()
+
+
+os.register_at_fork(after_in_child=_reinit_after_fork)

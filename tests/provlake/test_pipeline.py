@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -218,3 +219,25 @@ def test_close_flushes_what_is_still_buffered() -> None:
     assert client.close(10)
     assert len(transport.records) == 102
     assert client.close() is True  # idempotent
+
+
+def test_a_forked_child_captures_through_its_own_flusher(tmp_path: Path) -> None:
+    capture_file = tmp_path / "capture.jsonl"
+    with pl.Client(
+        f"file:{capture_file}", spool_dir=str(tmp_path / "spool"), flush_interval=60
+    ) as client:
+        stage = client.start_run("exp").stage("training", kind="training")
+        stage.log_metric("before_fork", 1.0)  # still in the parent's buffer at the fork
+        pid = os.fork()
+        if pid == 0:  # the child, like a data-loader worker
+            stage.log_metric("in_child", 2.0)
+            os._exit(0 if client.flush(10) else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        stage.log_metric("after_fork", 3.0)
+    records = [
+        r for line in capture_file.read_text().splitlines() for r in json.loads(line)["records"]
+    ]
+    names = sorted(r["name"] for r in records if r["type"] == "metric")
+    assert names == ["after_fork", "before_fork", "in_child"]  # each once
+    assert len({r["id"] for r in records}) == len(records)
