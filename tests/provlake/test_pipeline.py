@@ -241,3 +241,24 @@ def test_a_forked_child_captures_through_its_own_flusher(tmp_path: Path) -> None
     names = sorted(r["name"] for r in records if r["type"] == "metric")
     assert names == ["after_fork", "before_fork", "in_child"]  # each once
     assert len({r["id"] for r in records}) == len(records)
+
+
+def test_a_close_that_times_out_leaves_everything_in_the_spool(tmp_path: Path) -> None:
+    """A hung manager at exit: the bounded wait ends, nothing captured is lost."""
+    spool_dir = tmp_path / "spool"
+    hung = Blocking()
+    client = pl.Client(hung, spool_dir=str(spool_dir), batch_size=10, flush_interval=0.01)
+    run = client.start_run("exp")
+    stage = run.stage("t", kind="training")
+    for i in range(25):
+        stage.log_metric("loss", float(i))
+    run.end()
+    assert client.close(0.3) is False  # the flusher is stuck in send
+    later = pl.MemoryTransport()
+    with pl.Client(later, spool_dir=str(spool_dir), **FAST) as restarted:
+        assert restarted.flush(10)
+    got = later.records
+    assert {r["type"] for r in got} == {"run.start", "stage.start", "metric", "run.end"}
+    values = sorted({r["value"] for r in got if r["type"] == "metric"})
+    assert values == [float(i) for i in range(25)]
+    hung.release.set()
