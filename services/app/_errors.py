@@ -28,6 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.ingest import BatchTooLarge, IngestError, InvalidBatch, ShapeViolation
 from services.provdoc import ProvDocumentError, UnsupportedFormatError
 from services.store import StoreError
 
@@ -107,6 +108,10 @@ ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str]] = [
     ((UnsupportedMediaType,), 415, "unsupported_media_type"),
     ((ServiceUnavailable,), 503, "store_unavailable"),
     ((RequestValidationError,), 400, "invalid_request"),
+    ((BatchTooLarge,), 413, "batch_too_large"),
+    ((InvalidBatch,), 400, "invalid_batch"),
+    ((ShapeViolation,), 422, "shape_violation"),
+    ((IngestError,), 400, "ingest_error"),
     ((UnsupportedFormatError,), 400, "unsupported_format"),
     ((ProvDocumentError,), 400, "invalid_document"),
     ((StoreError, SyntaxError), 400, "query_syntax"),
@@ -157,6 +162,12 @@ def error_body(exc: BaseException) -> tuple[int, dict[str, Any]]:
         message, details = _validation_details(exc)
     elif isinstance(exc, StarletteHTTPException):
         message = str(exc.detail)
+    elif isinstance(exc, ShapeViolation):
+        message = str(exc)
+        details = {"quarantine_id": exc.quarantine_id, "violations": exc.report}
+    elif isinstance(exc, InvalidBatch):
+        message = str(exc)
+        details = exc.details
     elif isinstance(exc, AppError):
         message = exc.message
         details = exc.details
