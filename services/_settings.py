@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -73,6 +74,8 @@ class Settings(BaseSettings):
         None,
         description="folder of rejected batches (default: <store path>-quarantine)",
     )
+    max_records: int = Field(100_000, gt=0, description="most records accepted in one batch")
+    validator: Literal["pyshacl", "fast"] = Field("pyshacl", description="SHACL engine")
     validate_shapes: bool = Field(
         True, alias="PROVML_VALIDATE", description="SHACL-validate every batch"
     )

@@ -38,6 +38,8 @@ def _build_ingestor(store: Store, settings: Settings) -> object:
         base_iri=settings.base_iri,
         quarantine=Quarantine(settings.quarantine_path()),
         validate=settings.validate_shapes,
+        validator=settings.validator,
+        max_records=settings.max_records,
     )
 
 

@@ -121,7 +121,7 @@ def test_declared_body_over_the_limit_is_413(make_client: Callable[..., TestClie
     )
     assert r.status_code == 413
     assert r.json()["error"] == "body_too_large"
-    assert r.json()["details"]["field"] == "body"
+    assert r.json()["details"][0]["field"] == "body"
     ok = client.post(
         "/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query"}
     )
