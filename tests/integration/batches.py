@@ -1,4 +1,4 @@
-"""Native capture batches (docs/capture-format.md) for the HTTP tests: one run per call, fresh ids."""
+"""Native capture batches (docs/capture-format.md) for the HTTP tests, and bad inputs."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def batch(*records: dict[str, Any]) -> dict[str, Any]:
 
 
 def training_run(run: str, *, epochs: int = 2, name: str = "digits-mlp") -> dict[str, Any]:
-    """A run with a training stage of ``epochs`` epochs, a val loss per epoch and a learning rate."""
+    """A run: a training stage of ``epochs`` epochs, a val loss per epoch, a learning rate."""
     stage = f"{run}-train"
     records = [
         record("run.start", run, run, name=name, study="digits", user="alice"),

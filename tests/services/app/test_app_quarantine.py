@@ -1,4 +1,4 @@
-"""The quarantine endpoints in process: a violating batch is kept, listed, fixed and re-submitted."""
+"""Quarantine endpoints in process: a violating batch is kept, listed, fixed and re-submitted."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Settings: argument > environment > default, derived values, and the write policy of a bind address."""
+"""Settings: argument > environment > default, derived values, the write policy of a bind."""
 
 from __future__ import annotations
 
