@@ -176,15 +176,14 @@ def test_construct_negotiated_over_http(
 ) -> None:
     run = new_id()
     writer.post("/api/v1/capture", json=training_run(run)).raise_for_status()
-    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{BASE}graph/run/{run}> {{ ?s ?p ?o }} }}"
+    graph = f"<{BASE}graph/run/{run}>"
+    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
     r = writer.get("/sparql", params={"query": query}, headers={"Accept": fmt.media_type})
     assert r.headers["content-type"].split(";")[0] == fmt.media_type
     triples = {q.triple for q in ox.parse(r.content, format=fmt)}
     count = writer.get(
         "/sparql",
-        params={
-            "query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{BASE}graph/run/{run}> {{ ?s ?p ?o }} }}"
-        },
+        params={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"},
     ).json()["results"]["bindings"][0]["n"]["value"]
     assert len(triples) == int(count) > 20
 
@@ -192,14 +191,14 @@ def test_construct_negotiated_over_http(
 def test_update_only_with_admin_token_at_its_own_endpoint(
     server: Manager, writer: httpx.Client
 ) -> None:
-    insert = "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/a> <http://example.org/b> 1 } }"
+    insert = "INSERT DATA { GRAPH <http://ex.org/g> { <http://ex.org/a> <http://ex.org/b> 1 } }"
     r = writer.get("/sparql", params={"query": insert})
     assert (r.status_code, r.json()["error"]) == (400, "query_syntax")
     headers = {"Content-Type": "application/sparql-update"}
     assert writer.post("/sparql/update", content=insert, headers=headers).status_code == 401
     with server.client(ADMIN) as admin:
         assert admin.post("/sparql/update", content=insert, headers=headers).status_code == 204
-    ask = "ASK { <http://example.org/a> <http://example.org/b> 1 }"
+    ask = "ASK { <http://ex.org/a> <http://ex.org/b> 1 }"
     assert writer.get("/sparql", params={"query": ask}).json()["boolean"] is True
 
 

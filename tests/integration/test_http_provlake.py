@@ -1,10 +1,9 @@
-"""The ProvLake 0.2.982 wire format over real HTTP: the recorded requests replayed, and a script using
-the real ``provlake==0.2.982`` library (installed with its dependencies into a folder of its own)."""
+"""The ProvLake 0.2.982 wire format over real HTTP: the recorded requests replayed, and a script
+using the real ``provlake==0.2.982`` library (installed with its dependencies in its own folder)."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -46,14 +45,16 @@ def _run_summary(client: httpx.Client, run: str) -> dict[str, list[tuple[str, ..
     return {
         "run": _rows(
             client,
-            f"SELECT ?plan ?status WHERE {{ GRAPH {graph} {{ <{BASE}run/{run}> a provml:WorkflowExecution ;"
-            " provml:status ?status ; prov:startedAtTime ?start ; prov:endedAtTime ?end }"
+            f"SELECT ?plan ?status WHERE {{ GRAPH {graph} {{ <{BASE}run/{run}>"
+            " a provml:WorkflowExecution ; provml:status ?status ;"
+            " prov:startedAtTime ?start ; prov:endedAtTime ?end }"
             f" <{BASE}run/{run}> provml:executionOf ?p . ?p rdfs:label ?plan }}",
         ),
         "tasks": _rows(
             client,
-            f"SELECT ?name ?status WHERE {{ GRAPH {graph} {{ ?t a provml:DataTransformationExecution ;"
-            " provml:status ?status } ?t provml:executionOf ?p . ?p rdfs:label ?name } ORDER BY ?name ?t",
+            f"SELECT ?name ?status WHERE {{ GRAPH {graph} {{"
+            " ?t a provml:DataTransformationExecution ; provml:status ?status }"
+            " ?t provml:executionOf ?p . ?p rdfs:label ?name } ORDER BY ?name ?t",
         ),
         "cycles": _rows(
             client,
@@ -143,7 +144,8 @@ SCRIPT = textwrap.dedent(
     created = catalog.create_data_store("lake", "AWSS3", id="ds_lake",
                                         url="https://s3.example.org", bucket="raw")
     print(json.dumps({"run": repr(wf.wf_exec_id), "created": created,
-                      "listed": catalog.get_data_stores(), "one": catalog.get_data_store("ds_lake")}))
+                      "listed": catalog.get_data_stores(),
+                      "one": catalog.get_data_store("ds_lake")}))
     """
 )
 
