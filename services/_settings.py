@@ -75,7 +75,9 @@ class Settings(BaseSettings):
         description="folder of rejected batches (default: <store path>-quarantine)",
     )
     max_records: int = Field(100_000, gt=0, description="most records accepted in one batch")
-    validator: Literal["pyshacl", "fast"] = Field("pyshacl", description="SHACL engine")
+    validator: Literal["fast", "pyshacl"] = Field(
+        "fast", description="SHACL engine: fast (compiled shapes) or pyshacl (the reference)"
+    )
     validate_shapes: bool = Field(
         True, alias="PROVML_VALIDATE", description="SHACL-validate every batch"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.integration.batches import BASE, T0, batch, record
@@ -90,3 +91,23 @@ def test_unknown_entry_and_bad_fix(client: TestClient) -> None:
     )
     assert (malformed.status_code, malformed.json()["error"]) == (400, "invalid_batch")
     assert client.get("/api/v1/quarantine").json()["count"] == 1
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_each_validator_refuses_the_same_batch(
+    make_client: Callable[..., TestClient], validator: str
+) -> None:
+    client = make_client(validator=validator)
+    r = client.post("/api/v1/capture", json=_ends_before_start(f"q-{validator}", T0 - 1))
+    assert r.status_code == 422
+    [violation] = r.json()["details"]["violations"]
+    assert violation["focus_node"] == BASE + f"run/q-{validator}"
+    ok = client.post("/api/v1/capture", json=_ends_before_start(f"ok-{validator}", T0 + 1))
+    assert ok.status_code == 200
+
+
+def test_validation_can_be_switched_off(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(validate_shapes=False)
+    r = client.post("/api/v1/capture", json=_ends_before_start("unchecked", T0 - 1))
+    assert r.status_code == 200
+    assert _stored(client, "unchecked")
