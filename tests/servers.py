@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -78,10 +78,12 @@ def stop_process(process: subprocess.Popen[bytes], *, grace: float = 10.0) -> No
 
 
 @contextmanager
-def start_oxigraph_server(data_dir: Path, *, union_default_graph: bool = True) -> Iterator[str]:
-    """Run ``oxigraph serve --location data_dir`` on a free port; yield its base URL (``http://127.0.0.1:PORT``).
+def start_oxigraph_server(
+    data_dir: Path, *, union_default_graph: bool = True, extra_args: Sequence[str] = ()
+) -> Iterator[str]:
+    """Run ``oxigraph serve --location data_dir`` on a free port; yield its base URL.
 
-    The store URI for it is ``"sparql+" + base_url``.
+    The base URL is ``http://127.0.0.1:PORT``; the store URI for it is ``"sparql+" + base_url``.
     """
     port = free_port()
     command = [
@@ -94,6 +96,7 @@ def start_oxigraph_server(data_dir: Path, *, union_default_graph: bool = True) -
     ]
     if union_default_graph:
         command.append("--union-default-graph")
+    command.extend(extra_args)
     with tempfile.NamedTemporaryFile(
         prefix="oxigraph-serve-", suffix=".log", delete=False
     ) as log_file:

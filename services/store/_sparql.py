@@ -32,7 +32,13 @@ from ._errors import (
     StoreTimeoutError,
     StoreUnavailableError,
 )
-from ._quads import checked_quads, insert_data, replace_graph_update, sparql_iri
+from ._quads import (
+    checked_quads,
+    insert_data,
+    named_graph,
+    replace_graph_update,
+    sparql_iri,
+)
 from ._results import materialize
 
 __all__ = ["SparqlStore"]
@@ -40,6 +46,7 @@ __all__ = ["SparqlStore"]
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH %s { ?s ?p ?o } }"
 _DEFAULT_TIMEOUT = 60.0
+_CANCELLED = b"operation has been cancelled"
 _CONNECT_TIMEOUT = 5.0
 
 
@@ -153,6 +160,12 @@ class SparqlStore(Store):
                 ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, rdf_format)
             ]
         except SyntaxError as exc:
+            # A server that stops a query on its own time limit has already sent "200 OK": it
+            # can only cut the body short (oxigraph serve --timeout-s appends its error message).
+            if _CANCELLED in body[-200:]:
+                raise StoreTimeoutError(
+                    "the server cancelled the query at its own time limit"
+                ) from exc
             raise StoreUnavailableError(
                 f"the server sent an unreadable {media_type}: {exc}"
             ) from exc
@@ -197,7 +210,7 @@ class SparqlStore(Store):
         client = self._http()
         if graph is None and not format.supports_datasets:
             raise InvalidDataError(f"dumping every graph needs a quad format, not {format.name}")
-        params = {} if graph is None else {"graph": ox.NamedNode(graph).value}
+        params = {} if graph is None else {"graph": named_graph(graph).value}
         wire = ox.RdfFormat.N_QUADS if graph is None else ox.RdfFormat.N_TRIPLES
         try:
             response = client.get(
@@ -214,7 +227,7 @@ class SparqlStore(Store):
         if graph is None:
             return ox.serialize(parsed, format=format)
         if format.supports_datasets:
-            target = ox.NamedNode(graph)
+            target = named_graph(graph)
             parsed = (ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed)
             return ox.serialize(parsed, format=format)
         return ox.serialize((q.triple for q in parsed), format=format)

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -126,3 +127,15 @@ def test_store_closed_in_this_process_can_be_opened_again(tmp_path: Path) -> Non
         assert second.count() == 1
         with pytest.raises(OSError, match="already in use"):
             open_store(uri)
+
+
+def test_timed_out_streaming_query_stops_its_worker() -> None:
+    with open_store("memory:") as store:
+        store.add(quads(60))
+        with pytest.raises(TimeoutError):
+            store.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }", timeout=0.1)
+        workers = [t for t in threading.enumerate() if t.name == "provml-store-query"]
+        assert workers
+        for worker in workers:  # 13 million rows would take minutes: it stops at the next one
+            worker.join(30)
+            assert not worker.is_alive()
