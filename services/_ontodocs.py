@@ -150,6 +150,8 @@ def _property_section(term: Term) -> list[str]:
         lines.append(f"- subproperty of: {_cell(term.parents)}")
     if term.inverse_of:
         lines.append(f"- inverse of: {_cell(term.inverse_of)}")
+    if term.see_also:
+        lines.append(f"- see also: {_cell(term.see_also)}")
     return [*lines, ""]
 
 
@@ -198,9 +200,9 @@ def render_markdown(model: OntologyModel) -> str:
     out += [f"| {t.curie} | {t.prov_parent} | {_mls_cell(t)} | {_group_of(t)} |" for t in classes]
     out += ["", "| PROV-ML property | PROV-O / ML Schema counterpart |", "| --- | --- |"]
     for t in sorted(model.properties, key=lambda t: t.name):
-        links = [f"subproperty of {p}" for p in t.parents] + [
-            f"inverse of {p}" for p in t.inverse_of
-        ]
+        links = [f"subproperty of {p}" for p in t.parents]
+        links += [f"inverse of {p}" for p in t.inverse_of]
+        links += [f"see also {p}" for p in t.see_also]
         out.append(f"| {t.curie} | {_cell(links)} |")
     out += [
         "",
