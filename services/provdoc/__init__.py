@@ -11,6 +11,14 @@ from services.provdoc._errors import (
     RunNotFoundError,
     UnsupportedFormatError,
 )
+from services.provdoc._export import (
+    DEFAULT_BASE_IRI,
+    export_all,
+    export_graph,
+    export_run,
+    serialize_quads,
+    to_prov_document,
+)
 from services.provdoc._formats import (
     EXPORT_FORMATS,
     IMPORT_FORMATS,
@@ -21,6 +29,7 @@ from services.provdoc._formats import (
 from services.provdoc._import import bundle_graph_iri, import_document, import_graph_iri
 
 __all__ = [
+    "DEFAULT_BASE_IRI",
     "EXPORT_FORMATS",
     "IMPORT_FORMATS",
     "Format",
@@ -29,8 +38,13 @@ __all__ = [
     "RunNotFoundError",
     "UnsupportedFormatError",
     "bundle_graph_iri",
+    "export_all",
+    "export_graph",
+    "export_run",
     "format_for_path",
     "get_format",
     "import_document",
     "import_graph_iri",
+    "serialize_quads",
+    "to_prov_document",
 ]
