@@ -1,7 +1,11 @@
-"""The store contract every backend implements (embedded Oxigraph, memory, remote SPARQL 1.1 server).
+"""The store contract every backend implements (embedded Oxigraph, memory, SPARQL 1.1 server).
 
-The query engine depends only on ``query``; the manager uses the whole contract. All backends share one
-conformance suite (``tests/services/store/test_conformance.py``).
+The query engine depends only on ``query``; the manager uses the whole contract. All backends share
+one conformance suite (``tests/services/store/test_conformance.py``).
+
+Errors are ``StoreError`` subclasses that are also the natural builtin: ``SyntaxError`` (bad
+SPARQL), ``TimeoutError``, ``ValueError`` (bad input, nothing written), ``OSError`` (storage or
+network failure, store locked by another process).
 """
 
 from __future__ import annotations
@@ -17,7 +21,10 @@ __all__ = ["AskResult", "GraphResult", "QueryResult", "SelectResult", "Store"]
 
 @dataclass(frozen=True)
 class SelectResult:
-    """Solutions of a SELECT query: the projected variable names and one tuple of terms (or None) per row."""
+    """Solutions of a SELECT query: the projected variable names, one tuple of terms per row.
+
+    A row holds ``None`` where a variable is unbound.
+    """
 
     variables: list[str]
     rows: list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None, ...]] = field(
@@ -45,21 +52,28 @@ QueryResult = SelectResult | AskResult | GraphResult
 class Store(ABC):
     """A quad store holding the provenance graph.
 
-    The SPARQL default graph is the union of all named graphs. Each triple is written to exactly one named graph:
-    a run's own graph, the shared catalogue graph or a domain graph.
+    The SPARQL default graph is the union of all named graphs. Each triple is written to exactly
+    one named graph: a run's own graph, the shared catalogue graph or a domain graph. The store's
+    own default graph is not used.
     """
 
     uri: str
 
     @abstractmethod
     def add(self, quads: Sequence[ox.Quad]) -> None:
-        """Add the quads atomically (all or nothing); when it returns they are durable."""
+        """Add the quads atomically (all or nothing); when it returns they are durable.
+
+        Every quad must be ground (IRIs and literals, no blank nodes, no triple terms) and in a
+        named graph; otherwise ``ValueError`` names the first bad quad and nothing is written.
+        Adding quads already present changes nothing.
+        """
 
     @abstractmethod
     def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
         """Evaluate a SPARQL 1.1 query over the union of all graphs.
 
-        Raises ``SyntaxError`` for an invalid query and ``TimeoutError`` when ``timeout`` seconds pass.
+        Raises ``SyntaxError`` for an invalid query and ``TimeoutError`` when ``timeout`` seconds
+        pass.
         """
 
     @abstractmethod
@@ -68,14 +82,14 @@ class Store(ABC):
 
     @abstractmethod
     def load(self, data: bytes, format: ox.RdfFormat, graph: str) -> int:
-        """Replace the content of ``graph`` with the parsed data; returns the number of triples loaded.
+        """Replace the content of ``graph`` with the parsed data; returns the number of triples.
 
         Raises ``ValueError`` for unparsable data, leaving the graph as it was.
         """
 
     @abstractmethod
     def dump(self, format: ox.RdfFormat, graph: str | None = None) -> bytes:
-        """Serialise one named graph (a triple format) or, with ``graph=None``, every graph (a quad format)."""
+        """Serialise one named graph or, with ``graph=None``, every graph (a quad format)."""
 
     @abstractmethod
     def graphs(self) -> list[str]:
@@ -87,7 +101,7 @@ class Store(ABC):
 
     @abstractmethod
     def count(self, graph: str | None = None) -> int:
-        """Number of quads in ``graph``, or in the whole store with ``graph=None``."""
+        """Number of quads in ``graph``, or in all named graphs with ``graph=None``."""
 
     @abstractmethod
     def ready(self) -> bool:

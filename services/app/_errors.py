@@ -1,0 +1,182 @@
+"""Errors of the HTTP layer, and the one table mapping every exception type to an HTTP status and an
+error code.
+
+The app's own exceptions, one root::
+
+    AppError                      a request the service refuses
+    ├── BadRequest                malformed parameters or body (names the field)            → 400
+    ├── Unauthorized              no or wrong bearer token                                   → 401
+    ├── Forbidden                 the token is valid but not allowed to do this              → 403
+    ├── NotFound                  unknown resource (IRI, quarantine entry)                   → 404
+    ├── NotAcceptable             no representation matches the Accept header                → 406
+    ├── PayloadTooLarge           the body exceeds ``max_body_bytes``                        → 413
+    ├── UnsupportedMediaType      wrong Content-Type                                         → 415
+    └── ServiceUnavailable        the store does not answer                                  → 503
+
+Exceptions of the other layers (ingest, store, provdoc, FastAPI's own) are mapped by
+``ERROR_TABLE`` too. Every error body is
+``{"error": code, "message": text, "details": ...}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import HTTPException
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.provdoc import ProvDocumentError, UnsupportedFormatError
+from services.store import StoreError
+
+__all__ = [
+    "ERROR_TABLE",
+    "AppError",
+    "BadRequest",
+    "Forbidden",
+    "NotAcceptable",
+    "NotFound",
+    "PayloadTooLarge",
+    "ServiceUnavailable",
+    "Unauthorized",
+    "UnsupportedMediaType",
+    "error_body",
+    "error_response",
+    "status_for",
+]
+
+logger = logging.getLogger("provml.app")
+
+
+class AppError(Exception):
+    """Root of the errors raised by the HTTP layer; ``field`` names the offending input when there
+    is one."""
+
+    def __init__(self, message: str, *, field: str | None = None, details: Any = None) -> None:
+        self.message = message
+        self.field = field
+        self.details = details
+        super().__init__(message)
+
+
+class BadRequest(AppError):
+    """A parameter or the body is malformed."""
+
+
+class Unauthorized(AppError):
+    """The request carries no valid bearer token."""
+
+
+class Forbidden(AppError):
+    """The token is valid but not allowed to do this."""
+
+
+class NotFound(AppError):
+    """The resource does not exist."""
+
+
+class NotAcceptable(AppError):
+    """No representation of the resource matches the Accept header."""
+
+
+class PayloadTooLarge(AppError):
+    """The request body is larger than the configured limit."""
+
+
+class UnsupportedMediaType(AppError):
+    """The request's Content-Type is not one the endpoint reads."""
+
+
+class ServiceUnavailable(AppError):
+    """The store does not answer."""
+
+
+# (exception types, HTTP status, error code): the one place where errors become HTTP. A row matches
+# an exception that is an instance of every type of the row; the first matching row wins, so
+# specific rows come first. Store errors are matched by the builtin they also derive from (see
+# services.store).
+ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str]] = [
+    ((BadRequest,), 400, "bad_request"),
+    ((Unauthorized,), 401, "unauthorized"),
+    ((Forbidden,), 403, "forbidden"),
+    ((NotFound,), 404, "not_found"),
+    ((NotAcceptable,), 406, "not_acceptable"),
+    ((PayloadTooLarge,), 413, "body_too_large"),
+    ((UnsupportedMediaType,), 415, "unsupported_media_type"),
+    ((ServiceUnavailable,), 503, "store_unavailable"),
+    ((RequestValidationError,), 400, "invalid_request"),
+    ((UnsupportedFormatError,), 400, "unsupported_format"),
+    ((ProvDocumentError,), 400, "invalid_document"),
+    ((StoreError, SyntaxError), 400, "query_syntax"),
+    ((StoreError, TimeoutError), 503, "query_timeout"),
+    ((StoreError, ValueError), 400, "invalid_data"),
+    ((StoreError, OSError), 503, "store_unavailable"),
+    ((StoreError, RuntimeError), 503, "store_unavailable"),
+    ((StoreError,), 500, "store_error"),
+]
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def status_for(exc: BaseException) -> tuple[int, str]:
+    """The (status, code) of the first table row the exception matches; (500, "internal") when
+    none."""
+    if isinstance(exc, StarletteHTTPException):
+        return exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error")
+    for types, status, code in ERROR_TABLE:
+        if all(isinstance(exc, t) for t in types):
+            return status, code
+    return 500, "internal"
+
+
+def _validation_details(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    details = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        details.append({"field": ".".join(loc), "message": err.get("msg", "invalid")})
+    first = details[0] if details else {"field": "", "message": "invalid request"}
+    return f"{first['field']}: {first['message']}", details
+
+
+def error_body(exc: BaseException) -> tuple[int, dict[str, Any]]:
+    """The status and JSON body for an exception."""
+    status, code = status_for(exc)
+    details: Any = None
+    if isinstance(exc, RequestValidationError):
+        message, details = _validation_details(exc)
+    elif isinstance(exc, StarletteHTTPException):
+        message = str(exc.detail)
+    elif isinstance(exc, AppError):
+        message = exc.message
+        details = exc.details
+        if exc.field is not None:
+            details = {"field": exc.field, **(details or {})}
+    elif status == 500:
+        message = "internal error (see the server log)"
+    else:
+        message = str(exc) or type(exc).__name__
+    if status == 503 and not isinstance(exc, AppError):
+        message = f"the store is unavailable: {message}" if code == "store_unavailable" else message
+    return status, {"error": code, "message": message, "details": details}
+
+
+def error_response(exc: BaseException) -> JSONResponse:
+    """The JSON response for an exception (logs unexpected ones with their traceback)."""
+    status, body = error_body(exc)
+    if status >= 500 and status != 503:
+        logger.error("unhandled error", exc_info=exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, HTTPException) and exc.headers:
+        headers = {**(headers or {}), **exc.headers}
+    return JSONResponse(body, status_code=status, headers=headers)

@@ -1,0 +1,71 @@
+"""The app factory: ``create_app(settings)`` builds the FastAPI app; the lifespan opens and closes
+the store.
+
+State held on ``app.state`` while the app runs:
+
+- ``settings``  the ``Settings``
+- ``store``     the ``Store`` (opened from ``settings.store`` unless one is passed in)
+- ``ingestor``  the ``Ingestor`` writing into the store, with its quarantine
+- ``write_lock`` a ``threading.Lock`` serialising every write to the store (ingest, import, update)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services._settings import Settings
+
+from ._errors import ERROR_TABLE, error_response
+from .routes import health, linked_data, sparql
+
+if TYPE_CHECKING:
+    from services.store import Store
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """Build the manager app. ``store`` injects an open store (not closed by the app); otherwise the
+    lifespan opens ``settings.store`` and closes it on shutdown."""
+    settings = settings if settings is not None else Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from services.store import open_store
+
+        opened = store if store is not None else open_store(settings.store)
+        app.state.store = opened
+        app.state.write_lock = threading.Lock()
+        try:
+            yield
+        finally:
+            app.state.ingestor = None
+            app.state.store = None
+            if store is None:
+                opened.close()
+
+    app = FastAPI(
+        title="provml manager",
+        summary="PROV-ML provenance knowledge graph: capture, validation, SPARQL and linked data",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = None
+    app.state.ingestor = None
+
+    async def handle(request: Request, exc: Exception):
+        return error_response(exc)
+
+    for exc_type in {row[0][0] for row in ERROR_TABLE} | {StarletteHTTPException, Exception}:
+        app.add_exception_handler(exc_type, handle)
+
+    for module in (health, sparql, linked_data):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,124 @@
+"""The ProvLake 0.2.982 wire format, for scripts using the original ``provlake`` library.
+
+The library posts to ``urljoin(service_url, "retrospective-provenance")`` (so to
+``/provenance/api/...`` and, for a ``service_url`` without a path, to ``/...``), to
+``prospective-provenance`` (POST, then PUT after a 500) and, through ``DataStoreCatalog``, to
+``/provenance/api/data-stores``. Every batch is SHACL-validated whatever ``with_validation`` says;
+``db_name`` is accepted and ignored (one store). A successful retrospective answer carries
+``"error": []``, which is what the library reads when ``with_validation`` is on.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from provlake.vocab import PROVML, RDFS
+
+from .._errors import NotFound
+from .._ingesting import ingest_response, locked
+from ..deps import IngestorDep, JsonBody, SettingsDep, StoreDep, read_access, write_access
+
+router = APIRouter(tags=["provlake"])
+
+_WRITE = [Depends(write_access)]
+
+
+def retrospective(
+    request: Request,
+    body: JsonBody,
+    ingestor: IngestorDep,
+    with_validation: bool = False,
+    db_name: Annotated[str | None, Query(max_length=256)] = None,
+) -> JSONResponse:
+    """A JSON array of ProvLake workflow, task and cycle messages."""
+    result = locked(request, lambda: ingestor.ingest_legacy(body, kind="retrospective"))
+    return ingest_response(result, error=[])
+
+
+def prospective(
+    request: Request, body: JsonBody, ingestor: IngestorDep, overwrite: bool = False
+) -> JSONResponse:
+    """A ProvLake workflow description (its data transformations and attributes) into the
+    catalogue."""
+    return ingest_response(
+        locked(request, lambda: ingestor.ingest_legacy(body, kind="prospective"))
+    )
+
+
+for _prefix in ("/provenance/api", ""):
+    router.add_api_route(
+        f"{_prefix}/retrospective-provenance",
+        retrospective,
+        methods=["POST"],
+        dependencies=_WRITE,
+        summary="ProvLake retrospective provenance",
+    )
+    router.add_api_route(
+        f"{_prefix}/prospective-provenance",
+        prospective,
+        methods=["POST", "PUT"],
+        dependencies=_WRITE,
+        summary="ProvLake prospective provenance",
+    )
+
+
+@router.post(
+    "/provenance/api/data-stores", dependencies=_WRITE, status_code=201, summary="Add data stores"
+)
+def create_data_store(
+    request: Request, body: JsonBody, ingestor: IngestorDep, store: StoreDep, settings: SettingsDep
+) -> JSONResponse:
+    """A ProvLake ``DataStoreObj`` (or a list of them) into the catalogue graph; answers the stored
+    data store."""
+    locked(request, lambda: ingestor.ingest_legacy(body, kind="data-store"))
+    stores = _data_stores(store, settings.query_timeout)
+    name = _json_name(body)
+    match = [d for d in stores if d["name"] == name]
+    return JSONResponse(match[0] if match else stores, status_code=201)
+
+
+@router.get(
+    "/provenance/api/data-stores", dependencies=[Depends(read_access)], summary="List data stores"
+)
+def list_data_stores(store: StoreDep, settings: SettingsDep) -> list[dict[str, str]]:
+    return _data_stores(store, settings.query_timeout)
+
+
+@router.get(
+    "/provenance/api/data-stores/{id_}",
+    dependencies=[Depends(read_access)],
+    summary="One data store",
+)
+def get_data_store(id_: str, store: StoreDep, settings: SettingsDep) -> dict[str, str]:
+    for data_store in _data_stores(store, settings.query_timeout):
+        if id_ in (data_store.get("id"), data_store["name"]):
+            return data_store
+    raise NotFound(f"no data store with id {id_!r}", field="id")
+
+
+def _json_name(body: bytes) -> str | None:
+    parsed = json.loads(body)
+    return parsed.get("name") if isinstance(parsed, dict) else None
+
+
+def _data_stores(store: object, timeout: float) -> list[dict[str, str]]:
+    ds, label = ox.NamedNode(PROVML.DataStore), ox.NamedNode(RDFS.label)
+    ident, kind, loc = (
+        ox.NamedNode(p) for p in (PROVML.identifier, PROVML.dataStoreType, PROVML.location)
+    )
+    result = store.query(
+        f"SELECT ?iri ?name ?id ?type ?location WHERE {{ ?iri a {ds} ; {label} ?name . "
+        f"OPTIONAL {{ ?iri {ident} ?id }} OPTIONAL {{ ?iri {kind} ?type }} "
+        f"OPTIONAL {{ ?iri {loc} ?location }} }} ORDER BY ?name",
+        timeout=timeout,
+    )
+    out = []
+    for row in result.rows:
+        values = dict(zip(result.variables, row, strict=True))
+        out.append({k: v.value for k, v in values.items() if v is not None})
+    return out

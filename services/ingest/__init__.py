@@ -1,0 +1,39 @@
+"""Ingest: captured provenance → validated PROV-ML RDF, committed atomically to a store.
+
+>>> from services.ingest import DEFAULT_BASE_IRI
+>>> DEFAULT_BASE_IRI
+'http://provml.localhost/id/'
+
+``Ingestor(store).ingest_batch(body)`` parses a native capture batch (docs/capture-format.md), maps
+it to quads, validates them with the SHACL shapes against the batch plus its store context and
+commits them in one ``store.add``. ``ingest_legacy`` does the same for ProvLake 0.2.982 requests,
+``ingest_quads`` for already-mapped RDF. Errors: ``InvalidBatch`` (400; ``BatchTooLarge`` 413),
+``ShapeViolation`` (422, the batch quarantined), ``NotInQuarantine`` (404), all under
+``IngestError``.
+"""
+
+from __future__ import annotations
+
+from ._exceptions import BatchTooLarge, IngestError, InvalidBatch, NotInQuarantine, ShapeViolation
+from ._iris import DEFAULT_BASE_IRI, Iris
+from ._pipeline import LEGACY_KINDS, Ingestor, IngestResult
+from ._quarantine import Quarantine, QuarantineEntry
+from ._records import SCHEMA, CaptureBatch, parse_batch
+
+__all__ = [
+    "DEFAULT_BASE_IRI",
+    "LEGACY_KINDS",
+    "SCHEMA",
+    "BatchTooLarge",
+    "CaptureBatch",
+    "IngestError",
+    "IngestResult",
+    "Ingestor",
+    "InvalidBatch",
+    "Iris",
+    "NotInQuarantine",
+    "Quarantine",
+    "QuarantineEntry",
+    "ShapeViolation",
+    "parse_batch",
+]

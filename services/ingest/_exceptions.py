@@ -1,0 +1,53 @@
+"""Exceptions of the ingest pipeline, one root for the package::
+
+IngestError                      any failure to ingest a batch
+├── InvalidBatch (ValueError)    malformed input: nothing written            → HTTP 400
+│   └── BatchTooLarge            more records than the manager accepts       → HTTP 413
+└── ShapeViolation               the mapped RDF violates the SHACL shapes:
+                                 nothing written, the batch quarantined      → HTTP 422
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["BatchTooLarge", "IngestError", "InvalidBatch", "NotInQuarantine", "ShapeViolation"]
+
+
+class IngestError(Exception):
+    """Root of every ingest failure."""
+
+
+class InvalidBatch(IngestError, ValueError):
+    """The batch cannot be read: malformed JSON, a wrong field type, an unknown type or field.
+
+    ``field`` is the path of the first offending field (``records[3].value``), ``details`` lists
+    every problem found as ``{"field": ..., "message": ...}``.
+    """
+
+    def __init__(
+        self, field: str, message: str, details: list[dict[str, Any]] | None = None
+    ) -> None:
+        self.field = field
+        self.message = message
+        self.details = details if details is not None else [{"field": field, "message": message}]
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+class BatchTooLarge(InvalidBatch):
+    """The batch holds more records than the ingestor's ``max_records``."""
+
+
+class ShapeViolation(IngestError):
+    """The batch violates the SHACL shapes; ``report`` lists the violations, ``quarantine_id`` names
+    the kept batch."""
+
+    def __init__(self, report: list[dict[str, Any]], quarantine_id: str | None) -> None:
+        self.report = report
+        self.quarantine_id = quarantine_id
+        first = report[0]["message"] if report else "shape violation"
+        super().__init__(f"{len(report)} SHACL violation(s), first: {first}")
+
+
+class NotInQuarantine(IngestError, KeyError):
+    """No quarantine entry has that id."""

@@ -1,0 +1,408 @@
+"""Capture records → PROV-ML quads (docs/capture-format.md), with pyoxigraph terms only.
+
+Run nodes go to the run's graph, shared plan nodes (experiments, stages, measures, agents, ...) to
+the catalogue graph. Every typed node also gets its PROV-O base type. The mapping is deterministic
+and mints no blank node, so the same batch always gives the same quads.
+
+A record may refer to nodes sent in an earlier batch (a ``stage.end``, a ``metric`` of a stage
+started before): its graph comes from its ``run`` field, and the plans of earlier executions (needed
+to mint the plan IRI of a stage or a section) are looked up with one call of ``plan_lookup`` for the
+whole batch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Collection, Iterable, Sequence
+from datetime import UTC, datetime
+
+import pyoxigraph as ox
+
+from provlake.vocab import MLS, XSD
+
+from ._iris import ML, Iris, V, term
+from ._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
+from ._records import (
+    EntityRecord,
+    HyperparameterRecord,
+    MetricRecord,
+    RunEnd,
+    RunStart,
+    SectionEnd,
+    SectionStart,
+    StageEnd,
+    StageStart,
+    UsedRecord,
+)
+
+__all__ = ["Mapper", "PlanLookup", "literal", "time_literal"]
+
+# Given run / execution IRIs, return the plan IRI each one is an execution of (those the store
+# knows).
+PlanLookup = Callable[[Collection[str]], dict[str, ox.NamedNode]]
+
+_STAGE = {
+    "training": (ML.TrainingExecution, ML.TrainingStage),
+    "validation": (ML.ValidationExecution, ML.ValidationStage),
+    "evaluation": (ML.EvaluationExecution, ML.EvaluationStage),
+    "testing": (ML.TestingExecution, ML.TestingStage),
+    "transformation": (ML.DataTransformationExecution, ML.DataTransformation),
+}
+_ENTITY = {
+    "dataset": ML.Dataset,
+    "data": ML.LearningData,
+    "feature_set": ML.FeatureSet,
+    "model": ML.Model,
+    "data_reference": ML.DataReference,
+    "kg_reference": ML.KnowledgeGraphReference,
+}
+_XSD_DOUBLE = term(XSD.double)
+_HAS_QUALITY = term(MLS.hasQuality)
+
+
+def time_literal(seconds: float) -> ox.Literal:
+    """Unix seconds → ``xsd:dateTime`` in UTC with microseconds.
+
+    >>> time_literal(0.5).value
+    '1970-01-01T00:00:00.500000Z'
+    """
+    stamp = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return ox.Literal(stamp, datatype=V.xsd_dateTime)
+
+
+def literal(value: bool | int | float | str) -> ox.Literal:
+    """A JSON scalar → ``xsd:boolean`` / ``xsd:integer`` / ``xsd:double`` / ``xsd:string``."""
+    if isinstance(value, bool | str):
+        return ox.Literal(value)
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=V.xsd_integer)
+    if math.isnan(value):
+        lexical = "NaN"
+    elif math.isinf(value):
+        lexical = "INF" if value > 0 else "-INF"
+    else:
+        lexical = repr(value)
+    return ox.Literal(lexical, datatype=_XSD_DOUBLE)
+
+
+def _int(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=V.xsd_integer)
+
+
+class _Out:
+    """Collects quads in order, without duplicates."""
+
+    def __init__(self) -> None:
+        self.quads: dict[ox.Quad, None] = {}
+
+    def add(
+        self, s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal, g: ox.NamedNode
+    ) -> None:
+        self.quads[ox.Quad(s, p, o, g)] = None
+
+    def typed(self, s: ox.NamedNode, g: ox.NamedNode, *classes: ox.NamedNode) -> None:
+        for cls in classes:
+            self.quads[ox.Quad(s, V.type, cls, g)] = None
+
+
+class Mapper:
+    """Maps validated records to quads under one base IRI."""
+
+    def __init__(self, iris: Iris) -> None:
+        self.iris = iris
+
+    def map(
+        self, records: Sequence[object], plan_lookup: PlanLookup | None = None
+    ) -> list[ox.Quad]:
+        out = _Out()
+        plans = _Plans(self.iris, records, plan_lookup)
+        for record in records:
+            handler = getattr(self, "_" + type(record).__name__)
+            handler(record, out, plans)
+        return list(out.quads)
+
+    # -- helpers
+    # ---------------------------------------------------------------------------------------------
+
+    def _plan(self, out: _Out, node: ox.NamedNode, name: str, *classes: ox.NamedNode) -> None:
+        c = self.iris.catalog_graph
+        out.typed(node, c, *classes, V.Plan)
+        out.add(node, V.label, ox.Literal(name), c)
+
+    def _attributes(
+        self,
+        out: _Out,
+        owner: ox.NamedNode,
+        owner_id: str,
+        attributes: dict,
+        direction: str,
+        g: ox.NamedNode,
+    ) -> None:
+        for name, value in attributes.items():
+            av = self.iris.attribute_value(owner_id, direction, name)
+            attribute = self.iris.attribute(name)
+            self._plan(out, attribute, name, ML.Attribute)
+            out.typed(av, g, ML.AttributeValue, V.Entity)
+            out.add(av, V.specifiedBy, attribute, g)
+            out.add(av, V.hasValue, literal(value), g)
+            if direction == "in":
+                out.add(owner, V.used, av, g)
+            elif direction == "out":
+                out.add(av, V.wasGeneratedBy, owner, g)
+            else:
+                out.add(owner, _HAS_QUALITY, av, g)
+
+    def _end(
+        self, out: _Out, node: ox.NamedNode, node_id: str, record: object, g: ox.NamedNode
+    ) -> None:
+        out.add(node, V.endedAtTime, time_literal(record.time), g)
+        if record.status is not None:
+            out.add(node, ML.status, ox.Literal(record.status), g)
+        self._attributes(out, node, node_id, record.attributes, "out", g)
+
+    # -- one method per record type
+    # ----------------------------------------------------------------------------
+
+    def _RunStart(self, r: RunStart, out: _Out, plans: _Plans) -> None:
+        iris, g, c = self.iris, self.iris.run_graph(r.run), self.iris.catalog_graph
+        run = iris.run(r.run)
+        learning = r.kind == "learning"
+        out.typed(
+            run, g, ML.LearningExperimentExecution if learning else ML.WorkflowExecution, V.Activity
+        )
+        out.add(run, ML.identifier, ox.Literal(r.run), g)
+        out.add(run, V.startedAtTime, time_literal(r.time), g)
+        experiment = iris.experiment(r.name)
+        out.add(run, ML.executionOf, experiment, g)
+        self._plan(out, experiment, r.name, ML.LearningExperiment if learning else ML.Workflow)
+        if r.study is not None:
+            study = iris.study(r.study)
+            self._plan(out, study, r.study, ML.Study)
+            out.add(run, ML.isPartOf, study, g)
+        if r.user is not None:
+            persona = iris.persona(r.user)
+            out.typed(persona, c, ML.Persona, V.Person, V.Agent)
+            out.add(persona, V.label, ox.Literal(r.user), c)
+            out.add(run, V.wasAssociatedWith, persona, g)
+        if r.software is not None:
+            software = iris.software(r.software.name, r.software.version)
+            out.typed(software, c, ML.Software, V.SoftwareAgent, V.Agent)
+            out.add(software, V.label, ox.Literal(r.software.name), c)
+            out.add(software, ML.version, ox.Literal(r.software.version), c)
+            out.add(run, V.wasAssociatedWith, software, g)
+        if r.environment is not None:
+            self._environment(out, run, r, g)
+        self._attributes(out, run, r.run, r.attributes, "in", g)
+
+    def _environment(self, out: _Out, run: ox.NamedNode, r: RunStart, g: ox.NamedNode) -> None:
+        env, e = self.iris.environment(r.run), r.environment
+        out.add(run, ML.environment, env, g)
+        out.typed(env, g, ML.ExecutionEnvironment, V.Entity)
+        for prop, value in (
+            (ML.hostname, e.hostname),
+            (ML.operatingSystem, e.os),
+            (ML.pythonVersion, e.python),
+            (ML.processor, e.processor),
+            (ML.sourceRevision, e.git_commit),
+        ):
+            if value is not None:
+                out.add(env, prop, ox.Literal(value), g)
+        for accelerator in e.accelerators:
+            out.add(env, ML.accelerator, ox.Literal(accelerator), g)
+        for package, version in e.packages.items():
+            out.add(env, ML.packageVersion, ox.Literal(f"{package}=={version}"), g)
+
+    def _RunEnd(self, r: RunEnd, out: _Out, plans: _Plans) -> None:
+        self._end(out, self.iris.run(r.run), r.run, r, self.iris.run_graph(r.run))
+
+    def _StageStart(self, r: StageStart, out: _Out, plans: _Plans) -> None:
+        iris, g = self.iris, self.iris.run_graph(r.run)
+        node = iris.execution(r.id)
+        execution_class, _ = _STAGE[r.kind]
+        out.typed(node, g, execution_class, V.Activity)
+        out.add(node, ML.identifier, ox.Literal(r.id), g)
+        out.add(node, V.startedAtTime, time_literal(r.time), g)
+        out.add(node, ML.isPartOf, iris.activity(r.parent or r.run, r.run), g)
+        plan = plans.of(r.id, r.run)
+        if plan is not None:
+            out.add(node, ML.executionOf, plan, g)
+            self._plan(out, plan, r.name, _STAGE[r.kind][1])
+            out.add(plan, ML.isPartOf, plans.of(r.run, r.run), iris.catalog_graph)
+        if r.planned_epochs is not None:
+            out.add(node, ML.plannedEpochs, _int(r.planned_epochs), g)
+        for entity in r.used:
+            out.add(node, V.used, iris.entity(entity), g)
+        self._attributes(out, node, r.id, r.attributes, "in", g)
+
+    def _StageEnd(self, r: StageEnd, out: _Out, plans: _Plans) -> None:
+        self._end(out, self.iris.execution(r.id), r.id, r, self.iris.run_graph(r.run))
+
+    def _SectionStart(self, r: SectionStart, out: _Out, plans: _Plans) -> None:
+        iris, g = self.iris, self.iris.run_graph(r.run)
+        node = iris.execution(r.id)
+        out.typed(node, g, ML.LearningStageSectionExecution, V.Activity)
+        out.add(node, ML.identifier, ox.Literal(r.id), g)
+        out.add(node, V.startedAtTime, time_literal(r.time), g)
+        out.add(node, ML.index, _int(r.index), g)
+        out.add(node, ML.isPartOf, iris.activity(r.stage, r.run), g)
+        plan = plans.of(r.id, r.run)
+        if plan is not None:
+            out.add(node, ML.executionOf, plan, g)
+            self._plan(out, plan, r.name, ML.LearningStageSection)
+            out.add(plan, ML.isPartOf, plans.of(r.stage, r.run), iris.catalog_graph)
+        self._attributes(out, node, r.id, r.attributes, "in", g)
+
+    def _SectionEnd(self, r: SectionEnd, out: _Out, plans: _Plans) -> None:
+        self._end(out, self.iris.execution(r.id), r.id, r, self.iris.run_graph(r.run))
+
+    def _MetricRecord(self, r: MetricRecord, out: _Out, plans: _Plans) -> None:
+        iris, g = self.iris, self.iris.run_graph(r.run)
+        node, measure = iris.evaluation(r.id), iris.measure(r.name)
+        self._plan(out, measure, r.name, ML.EvaluationMeasure)
+        out.typed(node, g, ML.ModelEvaluation, V.Entity)
+        out.add(node, ML.identifier, ox.Literal(r.id), g)
+        out.add(node, V.specifiedBy, measure, g)
+        out.add(node, V.hasValue, literal(r.value), g)
+        out.add(node, V.wasGeneratedBy, iris.activity(r.execution, r.run), g)
+        out.add(node, V.generatedAtTime, time_literal(r.time), g)
+        if r.epoch is not None:
+            out.add(node, ML.epoch, _int(r.epoch), g)
+        if r.step is not None:
+            out.add(node, ML.step, _int(r.step), g)
+        if r.model is not None:
+            out.add(node, ML.evaluatedModel, iris.entity(r.model), g)
+        if r.data is not None:
+            out.add(node, ML.evaluatedOn, iris.entity(r.data), g)
+
+    def _HyperparameterRecord(self, r: HyperparameterRecord, out: _Out, plans: _Plans) -> None:
+        iris, g = self.iris, self.iris.run_graph(r.run)
+        node, hyperparameter = iris.hyperparameter_value(r.id), iris.hyperparameter(r.name)
+        execution = iris.activity(r.execution, r.run)
+        self._plan(out, hyperparameter, r.name, ML.LearningHyperparameter)
+        if r.previous is None:
+            out.typed(node, g, ML.LearningHyperparameterValue, V.Entity)
+            out.add(execution, V.used, node, g)
+        else:
+            out.typed(node, g, ML.HyperparameterAdaptation, V.Entity)
+            out.add(node, V.wasGeneratedBy, execution, g)
+            out.add(node, V.wasRevisionOf, iris.hyperparameter_value(r.previous), g)
+            out.add(node, V.generatedAtTime, time_literal(r.time), g)
+        out.add(node, ML.identifier, ox.Literal(r.id), g)
+        out.add(node, V.specifiedBy, hyperparameter, g)
+        out.add(node, V.hasValue, literal(r.value), g)
+        if r.epoch is not None:
+            out.add(node, ML.epoch, _int(r.epoch), g)
+
+    def _EntityRecord(self, r: EntityRecord, out: _Out, plans: _Plans) -> None:
+        iris, g = self.iris, self.iris.run_graph(r.run)
+        node = iris.entity(r.id)
+        out.typed(node, g, _ENTITY[r.kind], V.Entity)
+        out.add(node, ML.identifier, ox.Literal(r.id), g)
+        if r.name is not None:
+            out.add(node, V.label, ox.Literal(r.name), g)
+        if r.generated_by is not None:
+            out.add(node, V.wasGeneratedBy, iris.activity(r.generated_by, r.run), g)
+        for source in r.derived_from:
+            out.add(node, V.wasDerivedFrom, iris.entity(source), g)
+        if r.revision_of is not None:
+            out.add(node, V.wasRevisionOf, iris.entity(r.revision_of), g)
+        for prop, value in (
+            (ML.location, r.location),
+            (ML.digest, r.digest),
+            (ML.version, r.version),
+        ):
+            if value is not None:
+                out.add(node, prop, ox.Literal(value), g)
+        if r.record_count is not None:
+            out.add(node, ML.recordCount, _int(r.record_count), g)
+        if r.refers_to is not None:
+            out.add(node, ML.refersTo, ox.NamedNode(r.refers_to), g)
+        self._attributes(out, node, r.id, r.attributes, "of", g)
+
+    def _UsedRecord(self, r: UsedRecord, out: _Out, plans: _Plans) -> None:
+        g = self.iris.run_graph(r.run)
+        out.add(self.iris.activity(r.execution, r.run), V.used, self.iris.entity(r.entity), g)
+
+    # -- records of the legacy ProvLake conversion only
+
+    def _StageInputs(self, r: StageInputs, out: _Out, plans: _Plans) -> None:
+        g, node = self.iris.run_graph(r.run), self.iris.execution(r.id)
+        for entity in r.used:
+            out.add(node, V.used, self.iris.entity(entity), g)
+        self._attributes(out, node, r.id, r.attributes, "in", g)
+
+    # -- catalogue records (from the legacy ProvLake catalogue messages)
+    # -------------------------------------------
+
+    def _DataStoreRecord(self, r: DataStoreRecord, out: _Out, plans: _Plans) -> None:
+        c, node = self.iris.catalog_graph, self.iris.datastore(r.name)
+        out.typed(node, c, ML.DataStore, V.Entity)
+        out.add(node, V.label, ox.Literal(r.name), c)
+        if r.identifier is not None:
+            out.add(node, ML.identifier, ox.Literal(r.identifier), c)
+        if r.store_type is not None:
+            out.add(node, ML.dataStoreType, ox.Literal(r.store_type), c)
+        if r.location is not None:
+            out.add(node, ML.location, ox.Literal(r.location), c)
+
+    def _WorkflowPlanRecord(self, r: WorkflowPlanRecord, out: _Out, plans: _Plans) -> None:
+        c, workflow = self.iris.catalog_graph, self.iris.experiment(r.name)
+        self._plan(out, workflow, r.name, ML.Workflow)
+        for transformation in r.transformations:
+            node = Iris.stage_plan(workflow, transformation)
+            self._plan(out, node, transformation, ML.DataTransformation)
+            out.add(node, ML.isPartOf, workflow, c)
+        for attribute in r.attributes:
+            self._plan(out, self.iris.attribute(attribute), attribute, ML.Attribute)
+
+
+class _Plans:
+    """Plan IRIs of the executions a batch starts, from the batch itself and, for earlier nodes, the
+    store."""
+
+    def __init__(self, iris: Iris, records: Iterable[object], lookup: PlanLookup | None) -> None:
+        self.iris = iris
+        self.runs: dict[str, ox.NamedNode] = {}
+        self.defs: dict[str, StageStart | SectionStart] = {}
+        self.cache: dict[str, ox.NamedNode | None] = {}
+        for record in records:
+            if isinstance(record, RunStart):
+                self.runs[record.run] = iris.experiment(record.name)
+            elif isinstance(record, StageStart | SectionStart):
+                self.defs[record.id] = record
+        needed: set[str] = set()
+        for record in self.defs.values():
+            parent = record.run if isinstance(record, StageStart) else record.stage
+            if parent == record.run:
+                if parent not in self.runs:
+                    needed.add(iris.run(parent).value)
+            elif parent not in self.defs:
+                needed.add(iris.execution(parent).value)
+        self.found = lookup(needed) if needed and lookup is not None else {}
+
+    def of(self, id_: str, run: str, _seen: frozenset[str] = frozenset()) -> ox.NamedNode | None:
+        """The plan of execution ``id_`` (the experiment for the run), or None when unknown."""
+        key = f"{run}\x00{id_}"
+        if key in self.cache:
+            return self.cache[key]
+        plan: ox.NamedNode | None
+        record = self.defs.get(id_)
+        if id_ == run:
+            plan = self.runs.get(run) or self.found.get(self.iris.run(run).value)
+        elif record is None:
+            plan = self.found.get(self.iris.execution(id_).value)
+        elif id_ in _seen:
+            plan = None  # a section claiming to be inside itself
+        elif isinstance(record, StageStart):
+            experiment = self.of(run, run, _seen | {id_})
+            plan = None if experiment is None else Iris.stage_plan(experiment, record.name)
+        elif record.stage == run:
+            # A loop directly in the run (a legacy ProvLake cycle) is its own stage.
+            experiment = self.of(run, run, _seen | {id_})
+            stage = None if experiment is None else Iris.stage_plan(experiment, record.name)
+            plan = None if stage is None else Iris.section_plan(stage, record.name)
+        else:
+            parent = self.of(record.stage, run, _seen | {id_})
+            plan = None if parent is None else Iris.section_plan(parent, record.name)
+        self.cache[key] = plan
+        return plan

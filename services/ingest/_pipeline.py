@@ -1,0 +1,201 @@
+"""The ingest pipeline: parse → map to quads → validate (batch + store context) → commit atomically.
+
+Nothing is written when any step fails. A batch that violates the shapes goes to the quarantine.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pyoxigraph as ox
+
+from ..store._base import Store
+from ._context import StoreContext
+from ._exceptions import BatchTooLarge, InvalidBatch, ShapeViolation
+from ._iris import DEFAULT_BASE_IRI, Iris
+from ._legacy import convert_data_store, convert_prospective, convert_retrospective
+from ._mapping import Mapper
+from ._quarantine import Quarantine, QuarantineEntry
+from ._records import parse_batch
+from ._validation import PyshaclValidator, Report
+
+__all__ = ["LEGACY_KINDS", "IngestResult", "Ingestor"]
+
+LEGACY_KINDS = ("retrospective", "prospective", "data-store")
+ValidatorName = Literal["pyshacl", "fast"]
+
+
+@dataclass
+class IngestResult:
+    """What a committed batch wrote: ``triples`` is the number of quads of the batch (the store
+    dedups)."""
+
+    records: int
+    triples: int
+    graphs: list[str]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def make_validator(name: ValidatorName) -> Any:
+    if name == "pyshacl":
+        return PyshaclValidator()
+    if name == "fast":
+        from ._fastshacl import FastValidator
+
+        return FastValidator()
+    raise ValueError(f"validator must be 'pyshacl' or 'fast', not {name!r}")
+
+
+class Ingestor:
+    """Turns captured provenance into validated PROV-ML quads and commits them to ``store``."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        base_iri: str = DEFAULT_BASE_IRI,
+        quarantine: Quarantine | None = None,
+        validate: bool = True,
+        max_records: int = 100_000,
+        validator: ValidatorName = "pyshacl",
+    ) -> None:
+        self.store = store
+        self.iris = Iris(base_iri)
+        self.mapper = Mapper(self.iris)
+        self.context = StoreContext(store, self.iris)
+        self.quarantine = quarantine if quarantine is not None else Quarantine(None)
+        self.max_records = max_records
+        self.validator = make_validator(validator) if validate else None
+
+    # -- public entry points ---------------------------------------------------------------------
+
+    def ingest_batch(self, body: bytes | dict) -> IngestResult:
+        """Ingest a native capture batch (``provml/capture/1``)."""
+        return self._ingest("capture", body)
+
+    def ingest_legacy(
+        self, body: bytes | list | dict, *, kind: str = "retrospective"
+    ) -> IngestResult:
+        """Ingest a ProvLake 0.2.982 request body: ``retrospective``, ``prospective`` or
+        ``data-store``."""
+        if kind not in LEGACY_KINDS:
+            raise InvalidBatch("kind", f"must be one of {list(LEGACY_KINDS)}, not {kind!r}")
+        return self._ingest(f"legacy:{kind}", body)
+
+    def ingest_quads(self, quads: Sequence[ox.Quad], *, source: str) -> IngestResult:
+        """Ingest already-mapped quads (e.g. a PROV document), validated the same way."""
+        return self._ingest(f"quads:{source}", list(quads))
+
+    # -- the pipeline ------------------------------------------------------------------------------
+
+    def _records(self, source: str, body: Any) -> tuple[list[Any] | None, list[ox.Quad] | None]:
+        if source == "capture":
+            return list(parse_batch(body, max_records=self.max_records).records), None
+        if source.startswith("legacy:"):
+            kind = source.removeprefix("legacy:")
+            if kind == "retrospective":
+                records = convert_retrospective(body, self.context.latest_iteration)
+            elif kind == "prospective":
+                records = convert_prospective(body)
+            else:
+                records = convert_data_store(body)
+            if len(records) > self.max_records:
+                raise BatchTooLarge(
+                    "body",
+                    f"the request gives {len(records)} records, more than {self.max_records}",
+                )
+            return records, None
+        return None, _check_quads(body, self.max_records)
+
+    def _ingest(
+        self,
+        source: str,
+        body: Any,
+        quarantine_id: str | None = None,
+        quarantine: Quarantine | None = None,
+    ) -> IngestResult:
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[name] = now - clock
+            clock = now
+
+        records, quads = self._records(source, body)
+        lap("parse")
+        if quads is None:
+            quads = self.mapper.map(records, self.context.plans)
+        lap("convert")
+        report = self._validate(quads)
+        lap("validate")
+        count = len(records) if records is not None else len(quads)
+        if report:
+            keeper = quarantine or self.quarantine
+            entry = keeper.put(
+                source=source,
+                batch=_as_bytes(body),
+                nquads=_nquads(quads),
+                report=report,
+                records=count,
+                triples=len(quads),
+                id=quarantine_id,
+            )
+            raise ShapeViolation(report, entry)
+        if quads:
+            self.store.add(quads)
+        lap("commit")
+        graphs = sorted({q.graph_name.value for q in quads})
+        return IngestResult(records=count, triples=len(quads), graphs=graphs, timings=timings)
+
+    def _validate(self, quads: list[ox.Quad]) -> Report:
+        if self.validator is None or not quads:
+            return []
+        context = self.context.validation_context(quads)
+        return self.validator.validate([*quads, *context])
+
+    def _resubmit(
+        self, entry: QuarantineEntry, body: bytes, quarantine: Quarantine
+    ) -> IngestResult:
+        if entry.source.startswith("quads:"):
+            try:
+                parsed: Any = list(ox.parse(body, format=ox.RdfFormat.N_QUADS))
+            except SyntaxError as exc:
+                raise InvalidBatch("body", f"malformed N-Quads: {exc}") from exc
+        else:
+            parsed = body
+        result = self._ingest(entry.source, parsed, quarantine_id=entry.id, quarantine=quarantine)
+        quarantine.delete(entry.id)
+        return result
+
+
+def _check_quads(quads: list[Any], max_records: int) -> list[ox.Quad]:
+    if len(quads) > max_records:
+        raise BatchTooLarge("quads", f"{len(quads)} quads, more than {max_records}")
+    for i, quad in enumerate(quads):
+        if not isinstance(quad, ox.Quad):
+            raise InvalidBatch(
+                f"quads[{i}]", f"expected a pyoxigraph Quad, got {type(quad).__name__}"
+            )
+        if not isinstance(quad.graph_name, ox.NamedNode):
+            raise InvalidBatch(f"quads[{i}].graph_name", "every quad must be in a named graph")
+    return quads
+
+
+def _as_bytes(body: Any) -> bytes:
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode()
+    if isinstance(body, list) and body and isinstance(body[0], ox.Quad):
+        return _nquads(body).encode()
+    return json.dumps(body).encode()
+
+
+def _nquads(quads: list[ox.Quad]) -> str:
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode()

@@ -1,0 +1,81 @@
+"""Checking quads before they are written, and writing them as SPARQL text.
+
+``add`` accepts only ground quads in a named graph: IRIs and literals, no blank nodes (a blank node
+would get a fresh identity on each write, breaking the idempotency of replays) and no triple terms.
+Checking is lazy so the embedded store can feed it straight into its transaction: the first invalid
+quad aborts the whole batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+
+from ._errors import InvalidDataError
+
+__all__ = ["checked_quads", "insert_data", "replace_graph_update", "sparql_iri"]
+
+
+def _check_term(term: object, position: str, index: int) -> None:
+    if isinstance(term, ox.NamedNode) or (isinstance(term, ox.Literal) and position == "object"):
+        return
+    raise InvalidDataError(
+        f"quad #{index}: the {position} must be an IRI"
+        + (" or a literal" if position == "object" else "")
+        + f", got {term!r}"
+    )
+
+
+def checked_quads(quads: Iterable[object]) -> Iterator[ox.Quad]:
+    """Yield the quads, raising ``InvalidDataError`` at the first one ``add`` must refuse."""
+    for index, quad in enumerate(quads):
+        if not isinstance(quad, ox.Quad):
+            raise InvalidDataError(f"quad #{index}: expected a pyoxigraph Quad, got {quad!r}")
+        if not isinstance(quad.graph_name, ox.NamedNode):
+            raise InvalidDataError(
+                f"quad #{index}: the graph must be a named graph IRI, got {quad.graph_name!r}"
+            )
+        _check_term(quad.subject, "subject", index)
+        _check_term(quad.predicate, "predicate", index)
+        _check_term(quad.object, "object", index)
+        yield quad
+
+
+def sparql_iri(iri: str) -> str:
+    """The IRI as SPARQL text (``<...>``), checked by pyoxigraph so it cannot break the query."""
+    try:
+        return str(ox.NamedNode(iri))
+    except ValueError as exc:
+        raise InvalidDataError(f"invalid graph IRI {iri!r}: {exc}") from exc
+
+
+def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    # N-Triples term syntax (escaped by pyoxigraph) is valid SPARQL term syntax.
+    return str(term)
+
+
+def _graph_blocks(quads: Iterable[ox.Quad]) -> str:
+    by_graph: dict[str, list[str]] = {}
+    for quad in quads:
+        by_graph.setdefault(str(quad.graph_name), []).append(
+            f"{_term(quad.subject)} {_term(quad.predicate)} {_term(quad.object)} ."
+        )
+    return "\n".join(
+        f"GRAPH {graph} {{\n" + "\n".join(lines) + "\n}" for graph, lines in by_graph.items()
+    )
+
+
+def insert_data(quads: Iterable[ox.Quad]) -> str:
+    """One ``INSERT DATA`` update writing every quad (grouped in ``GRAPH`` blocks)."""
+    return "INSERT DATA {\n" + _graph_blocks(quads) + "\n}"
+
+
+def replace_graph_update(graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> str:
+    """One update request that empties ``graph`` and fills it with ``triples`` (one transaction)."""
+    target = ox.NamedNode(graph)
+    quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
+    update = f"DROP SILENT GRAPH {sparql_iri(graph)}"
+    if quads:
+        update += " ;\n" + insert_data(quads)
+    return update

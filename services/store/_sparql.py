@@ -1,0 +1,252 @@
+"""Remote stores: ``sparql+http://`` and ``sparql+https://`` speak SPARQL 1.1 Protocol to a server.
+
+URI convention (see docs/stores.md)::
+
+    sparql+http://HOST:PORT/PATH[?query=..&update=..&store=..&timeout=..]
+
+The base URL is ``http://HOST:PORT/PATH``; the endpoints default to the layout of ``oxigraph
+serve``: ``BASE/query`` (SPARQL Query), ``BASE/update`` (SPARQL Update) and ``BASE/store`` (Graph
+Store Protocol). Each can be overridden with a path relative to the base or an absolute URL (Fuseki:
+``store=data``; GraphDB:
+``query=http://h:7200/repositories/r&update=http://h:7200/repositories/r/statements``). ``timeout``
+is the default limit in seconds for one request (60). User and password in the URI are sent as HTTP
+basic auth.
+
+Every write is one SPARQL Update request, which the server applies as one transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pyoxigraph as ox
+
+from ._base import AskResult, GraphResult, QueryResult, Store
+from ._errors import (
+    InvalidDataError,
+    QuerySyntaxError,
+    StoreClosedError,
+    StoreTimeoutError,
+    StoreUnavailableError,
+)
+from ._quads import checked_quads, insert_data, replace_graph_update, sparql_iri
+from ._results import materialize
+
+__all__ = ["SparqlStore"]
+
+_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH %s { ?s ?p ?o } }"
+_DEFAULT_TIMEOUT = 60.0
+_CANCELLED = b"operation has been cancelled"
+_CONNECT_TIMEOUT = 5.0
+
+
+def _endpoints(uri: str) -> tuple[dict[str, str], float, tuple[str, str] | None]:
+    parts = urlsplit(uri)
+    if parts.scheme not in ("sparql+http", "sparql+https") or not parts.hostname:
+        raise InvalidDataError(f"not a SPARQL store URI: {uri!r} (e.g. 'sparql+http://host:7878')")
+    params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+    unknown = set(params) - {"query", "update", "store", "timeout"}
+    if unknown:
+        raise InvalidDataError(f"unknown parameter(s) {sorted(unknown)} in the store URI {uri!r}")
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    port = f":{parts.port}" if parts.port else ""
+    base = f"{parts.scheme.removeprefix('sparql+')}://{host}{port}{parts.path.rstrip('/')}"
+    endpoints = {}
+    for name in ("query", "update", "store"):
+        value = params.get(name, name)
+        endpoints[name] = value if "://" in value else f"{base}/{value.lstrip('/')}"
+    try:
+        timeout = float(params.get("timeout", _DEFAULT_TIMEOUT))
+    except ValueError as exc:
+        raise InvalidDataError(f"the timeout in the store URI {uri!r} is not a number") from exc
+    auth = (parts.username, parts.password or "") if parts.username else None
+    return endpoints, timeout, auth
+
+
+def _redact(uri: str) -> str:
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()
+
+
+def _timeout(seconds: float) -> httpx.Timeout:
+    return httpx.Timeout(seconds, connect=min(_CONNECT_TIMEOUT, seconds))
+
+
+class SparqlStore(Store):
+    """A SPARQL 1.1 Query/Update/Graph Store Protocol server.
+
+    The server must evaluate queries over the union of its named graphs (``oxigraph serve
+    --union-default-graph``). Pass ``client`` to use your own ``httpx.Client`` (tests pass one with
+    a mock transport); it is not closed.
+    """
+
+    def __init__(self, uri: str, *, client: httpx.Client | None = None) -> None:
+        self.uri = _redact(uri)
+        self.endpoints, self.timeout, auth = _endpoints(uri)
+        self._owns_client = client is None
+        self._client: httpx.Client | None = client or httpx.Client(
+            timeout=_timeout(self.timeout),
+            auth=auth,
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+            headers={"User-Agent": "provml-store"},
+        )
+
+    def _http(self) -> httpx.Client:
+        if self._client is None:
+            raise StoreClosedError(f"the store {self.uri} is closed")
+        return self._client
+
+    def _fail(self, response: httpx.Response, bad_request: type[Exception]) -> None:
+        if response.status_code < 400:
+            return
+        message = response.text.strip()[:2000] or response.reason_phrase
+        if response.status_code == 400:
+            raise bad_request(message)
+        request = response.request
+        raise StoreUnavailableError(
+            f"{request.method} {request.url} answered {response.status_code}: {message}"
+        )
+
+    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
+        client = self._http()
+        limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        try:
+            with client.stream(
+                "POST",
+                self.endpoints["query"],
+                data={"query": sparql},
+                headers={"Accept": _ACCEPT},
+                timeout=_timeout(limit),
+            ) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    self._fail(response, QuerySyntaxError)
+                chunks = []
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        raise StoreTimeoutError(f"the query did not finish within {limit} s")
+                media_type = response.headers.get("content-type", "").split(";")[0].strip()
+        except httpx.TimeoutException as exc:
+            raise StoreTimeoutError(f"the query did not finish within {limit} s") from exc
+        except httpx.TransportError as exc:
+            raise StoreUnavailableError(f"cannot reach {self.endpoints['query']}: {exc}") from exc
+        return self._parse_answer(b"".join(chunks), media_type)
+
+    def _parse_answer(self, body: bytes, media_type: str) -> QueryResult:
+        results_format = ox.QueryResultsFormat.from_media_type(media_type)
+        try:
+            if results_format is not None:
+                return materialize(ox.parse_query_results(body, results_format))
+            rdf_format = ox.RdfFormat.from_media_type(media_type)
+            if rdf_format is None:
+                raise StoreUnavailableError(
+                    f"the server answered an unknown media type {media_type!r}"
+                )
+            triples = [
+                ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, rdf_format)
+            ]
+        except SyntaxError as exc:
+            # A server that stops a query on its own time limit has already sent "200 OK": it
+            # can only cut the body short (oxigraph serve --timeout-s appends its error message).
+            if _CANCELLED in body[-200:]:
+                raise StoreTimeoutError(
+                    "the server cancelled the query at its own time limit"
+                ) from exc
+            raise StoreUnavailableError(
+                f"the server sent an unreadable {media_type}: {exc}"
+            ) from exc
+        return GraphResult(triples)
+
+    def _post_update(self, sparql: str, bad_request: type[Exception]) -> None:
+        client = self._http()
+        try:
+            response = client.post(
+                self.endpoints["update"],
+                content=sparql.encode(),
+                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+            )
+        except httpx.TimeoutException as exc:
+            raise StoreTimeoutError(f"the update did not finish within {self.timeout} s") from exc
+        except httpx.TransportError as exc:
+            raise StoreUnavailableError(f"cannot reach {self.endpoints['update']}: {exc}") from exc
+        self._fail(response, bad_request)
+
+    def update(self, sparql: str) -> None:
+        self._post_update(sparql, QuerySyntaxError)
+
+    def add(self, quads: Sequence[ox.Quad]) -> None:
+        self._http()
+        checked = list(checked_quads(quads))
+        if checked:
+            self._post_update(insert_data(checked), InvalidDataError)
+
+    def load(self, data: bytes, format: ox.RdfFormat, graph: str) -> int:
+        self._http()
+        sparql_iri(graph)
+        try:
+            triples = list(ox.parse(data, format=format))
+        except (SyntaxError, ValueError) as exc:
+            raise InvalidDataError(
+                f"cannot parse the {format.name} data for {graph}: {exc}"
+            ) from exc
+        self._post_update(replace_graph_update(graph, triples), InvalidDataError)
+        return len(triples)
+
+    def dump(self, format: ox.RdfFormat, graph: str | None = None) -> bytes:
+        client = self._http()
+        if graph is None and not format.supports_datasets:
+            raise InvalidDataError(f"dumping every graph needs a quad format, not {format.name}")
+        params = {} if graph is None else {"graph": ox.NamedNode(graph).value}
+        wire = ox.RdfFormat.N_QUADS if graph is None else ox.RdfFormat.N_TRIPLES
+        try:
+            response = client.get(
+                self.endpoints["store"], params=params, headers={"Accept": wire.media_type}
+            )
+        except httpx.TimeoutException as exc:
+            raise StoreTimeoutError(f"the dump did not finish within {self.timeout} s") from exc
+        except httpx.TransportError as exc:
+            raise StoreUnavailableError(f"cannot reach {self.endpoints['store']}: {exc}") from exc
+        if response.status_code == 404:
+            return ox.serialize([], format=format)
+        self._fail(response, StoreUnavailableError)
+        parsed = ox.parse(response.content, format=wire)
+        if graph is None:
+            return ox.serialize(parsed, format=format)
+        if format.supports_datasets:
+            target = ox.NamedNode(graph)
+            parsed = (ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed)
+            return ox.serialize(parsed, format=format)
+        return ox.serialize((q.triple for q in parsed), format=format)
+
+    def graphs(self) -> list[str]:
+        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(row[0].value for row in result.rows)
+
+    def remove_graph(self, graph: str) -> None:
+        self.update(f"DROP SILENT GRAPH {sparql_iri(graph)}")
+
+    def count(self, graph: str | None = None) -> int:
+        target = "?g" if graph is None else sparql_iri(graph)
+        return int(self.query(_COUNT % target).rows[0][0].value)
+
+    def ready(self) -> bool:
+        try:
+            return isinstance(self.query("ASK {}", timeout=min(self.timeout, 5.0)), AskResult)
+        except Exception:
+            return False
+
+    def close(self) -> None:
+        if self._client is not None and self._owns_client:
+            self._client.close()
+        self._client = None
+
+    def __repr__(self) -> str:
+        return f"SparqlStore({self.uri!r})"
