@@ -16,6 +16,7 @@ from services.provdoc._export import (
     export_all,
     export_graph,
     export_run,
+    select_quads,
     serialize_quads,
     to_prov_document,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "get_format",
     "import_document",
     "import_graph_iri",
+    "select_quads",
     "serialize_quads",
     "to_prov_document",
 ]

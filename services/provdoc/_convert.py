@@ -32,7 +32,7 @@ _VOCAB_PREFIXES = {
     "rdfs": RDFS.NS,
     "owl": OWL.NS,
 }
-# PROV-O subclasses of the three PROV-DM element types: prov reads an element only from its base type.
+# PROV-O subclasses of the PROV-DM element types: prov reads an element from its base type only.
 _BASE_TYPES = {
     PROV.Plan: PROV.Entity,
     PROV.Bundle: PROV.Entity,

@@ -27,6 +27,7 @@ __all__ = [
     "export_all",
     "export_graph",
     "export_run",
+    "select_quads",
     "serialize_quads",
     "to_prov_document",
 ]
@@ -35,35 +36,52 @@ __all__ = [
 DEFAULT_BASE_IRI = "http://provml.localhost/id/"
 
 
+def select_quads(
+    store: Store,
+    format: str,
+    *,
+    run: str | None = None,
+    graph: str | None = None,
+    base_iri: str = DEFAULT_BASE_IRI,
+) -> list[ox.Quad]:
+    """The quads an export in ``format`` holds: one run (client id or IRI), one graph, or, with
+    neither, the whole store. For PROV formats and pictures the whole store means its provenance
+    graphs (runs, catalogue, imports): domain knowledge graphs are not PROV and are left out."""
+    fmt = get_format(format)
+    if run is not None:
+        return run_quads(store, run, base_iri=base_iri)
+    if graph is not None:
+        return graph_quads(store, graph)
+    quads = all_quads(store)
+    if fmt.family != "rdf":
+        kept = (f"{base_iri}graph/run/", f"{base_iri}graph/catalog", f"{base_iri}graph/import/")
+        quads = [q for q in quads if q.graph_name.value.startswith(kept)]
+    return quads
+
+
 def export_run(store: Store, run: str, format: str, *, base_iri: str = DEFAULT_BASE_IRI) -> bytes:
     """One run (client id or run IRI) with the catalogue nodes it references, as a flat document.
 
-    Raises ``RunNotFoundError`` for an unknown run, ``UnsupportedFormatError`` for an unknown format
-    and ``GraphvizNotFoundError`` for a picture when graphviz is missing."""
-    get_format(format)
-    return serialize_quads(run_quads(store, run, base_iri=base_iri), format, base_iri=base_iri)
+    Raises ``RunNotFoundError`` for an unknown run, ``UnsupportedFormatError`` for an unknown
+    format and ``GraphvizNotFoundError`` for a picture when graphviz is missing.
+    """
+    quads = select_quads(store, format, run=run, base_iri=base_iri)
+    return serialize_quads(quads, format, base_iri=base_iri)
 
 
 def export_graph(
     store: Store, graph: str, format: str, *, base_iri: str = DEFAULT_BASE_IRI
 ) -> bytes:
     """One named graph (for instance an import graph, with the bundles imported with it)."""
-    get_format(format)
-    return serialize_quads(graph_quads(store, graph), format, base_iri=base_iri)
+    quads = select_quads(store, format, graph=graph, base_iri=base_iri)
+    return serialize_quads(quads, format, base_iri=base_iri)
 
 
 def export_all(store: Store, format: str, *, base_iri: str = DEFAULT_BASE_IRI) -> bytes:
-    """The whole store, one bundle (named graph) per graph.
-
-    RDF formats hold every graph. PROV formats and pictures hold the provenance graphs only (runs,
-    catalogue, imports): domain knowledge graphs are not PROV and are left out of them.
-    """
-    fmt = get_format(format)
-    quads = all_quads(store)
-    if fmt.family != "rdf":
-        kept = (f"{base_iri}graph/run/", f"{base_iri}graph/catalog", f"{base_iri}graph/import/")
-        quads = [q for q in quads if q.graph_name.value.startswith(kept)]
-    return serialize_quads(quads, format, base_iri=base_iri)
+    """The whole store, one bundle (named graph) per graph (see ``select_quads``)."""
+    return serialize_quads(
+        select_quads(store, format, base_iri=base_iri), format, base_iri=base_iri
+    )
 
 
 def to_prov_document(quads: list[ox.Quad], *, base_iri: str = DEFAULT_BASE_IRI) -> pm.ProvDocument:

@@ -30,6 +30,10 @@ _RULES = [
     ("rdf/", ".ttl", "turtle"),
     ("rdf/", ".trig", "trig"),
     ("rdf/", ".rdf", "rdfxml"),
+    ("malformed/", ".json", "provjson"),
+    ("malformed/", ".xml", "provxml"),
+    ("malformed/", ".ttl", "turtle"),
+    ("malformed/", ".rdf", "rdfxml"),
 ]
 _FORMAT_NAMES = {
     "provjson": {"format": "json"},
@@ -132,7 +136,9 @@ def _original_graphs(quads: list[ox.Quad], graph: str) -> list[ox.Quad]:
     for q in quads:
         name = q.graph_name.value
         target = (
-            ox.NamedNode(unquote(name[len(prefix) :])) if name.startswith(prefix) else ox.DefaultGraph()
+            ox.NamedNode(unquote(name[len(prefix) :]))
+            if name.startswith(prefix)
+            else ox.DefaultGraph()
         )
         out.append(ox.Quad(q.subject, q.predicate, q.object, target))
     return out
