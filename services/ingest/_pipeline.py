@@ -61,7 +61,7 @@ class Ingestor:
         quarantine: Quarantine | None = None,
         validate: bool = True,
         max_records: int = 100_000,
-        validator: ValidatorName = "pyshacl",
+        validator: ValidatorName = "fast",
     ) -> None:
         self.store = store
         self.iris = Iris(base_iri)

@@ -30,7 +30,7 @@ from ._errors import (
     StoreTimeoutError,
     StoreUnavailableError,
 )
-from ._quads import checked_quads, replace_graph_update, sparql_iri
+from ._quads import checked_quads, named_graph, replace_graph_update, sparql_iri
 from ._results import materialize
 
 __all__ = ["OxigraphStore"]
@@ -61,6 +61,7 @@ def _open(path: Path | None) -> ox.Store:
         return ox.Store(os.fspath(path))
     except OSError as exc:
         if "lock" in str(exc).lower():
+            path = path.absolute()
             raise StoreLockedError(
                 f"the Oxigraph store at {path} is already in use (opened by another process, or "
                 "not yet closed in this one): only one process may open an on-disk store. To run "
@@ -172,7 +173,7 @@ class OxigraphStore(Store):
                     f"dumping every graph needs a quad format, not {format.name}"
                 )
             return store.dump(format=format)
-        target = ox.NamedNode(graph)
+        target = named_graph(graph)
         if format.supports_datasets:
             return ox.serialize(store.quads_for_pattern(None, None, None, target), format=format)
         return store.dump(format=format, from_graph=target)

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from ._errors import InvalidDataError
 
-__all__ = ["checked_quads", "insert_data", "replace_graph_update", "sparql_iri"]
+__all__ = ["checked_quads", "insert_data", "named_graph", "replace_graph_update", "sparql_iri"]
 
 
 def _check_term(term: object, position: str, index: int) -> None:
@@ -42,12 +42,17 @@ def checked_quads(quads: Iterable[object]) -> Iterator[ox.Quad]:
         yield quad
 
 
+def named_graph(iri: str) -> ox.NamedNode:
+    """The graph name for ``iri``; ``InvalidDataError`` when it is not a valid IRI."""
+    try:
+        return ox.NamedNode(iri)
+    except (TypeError, ValueError) as exc:
+        raise InvalidDataError(f"invalid graph IRI {iri!r}: {exc}") from exc
+
+
 def sparql_iri(iri: str) -> str:
     """The IRI as SPARQL text (``<...>``), checked by pyoxigraph so it cannot break the query."""
-    try:
-        return str(ox.NamedNode(iri))
-    except ValueError as exc:
-        raise InvalidDataError(f"invalid graph IRI {iri!r}: {exc}") from exc
+    return str(named_graph(iri))
 
 
 def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
@@ -73,7 +78,7 @@ def insert_data(quads: Iterable[ox.Quad]) -> str:
 
 def replace_graph_update(graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> str:
     """One update request that empties ``graph`` and fills it with ``triples`` (one transaction)."""
-    target = ox.NamedNode(graph)
+    target = named_graph(graph)
     quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
     update = f"DROP SILENT GRAPH {sparql_iri(graph)}"
     if quads:

@@ -32,7 +32,13 @@ from ._errors import (
     StoreTimeoutError,
     StoreUnavailableError,
 )
-from ._quads import checked_quads, insert_data, replace_graph_update, sparql_iri
+from ._quads import (
+    checked_quads,
+    insert_data,
+    named_graph,
+    replace_graph_update,
+    sparql_iri,
+)
 from ._results import materialize
 
 __all__ = ["SparqlStore"]
@@ -204,7 +210,7 @@ class SparqlStore(Store):
         client = self._http()
         if graph is None and not format.supports_datasets:
             raise InvalidDataError(f"dumping every graph needs a quad format, not {format.name}")
-        params = {} if graph is None else {"graph": ox.NamedNode(graph).value}
+        params = {} if graph is None else {"graph": named_graph(graph).value}
         wire = ox.RdfFormat.N_QUADS if graph is None else ox.RdfFormat.N_TRIPLES
         try:
             response = client.get(
@@ -221,7 +227,7 @@ class SparqlStore(Store):
         if graph is None:
             return ox.serialize(parsed, format=format)
         if format.supports_datasets:
-            target = ox.NamedNode(graph)
+            target = named_graph(graph)
             parsed = (ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed)
             return ox.serialize(parsed, format=format)
         return ox.serialize((q.triple for q in parsed), format=format)

@@ -121,7 +121,9 @@ def test_same_batch_twice_adds_nothing(store, ingestor: Ingestor) -> None:
     assert store.count() == count
 
 
-def test_split_batches_validate_with_store_context(store, ingestor: Ingestor) -> None:
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_split_batches_validate_with_store_context(store, validator: str) -> None:
+    ingestor = Ingestor(store, validator=validator)
     ingestor.ingest_batch(
         batch(
             record("run.start", RUN, name="digits-mlp"),
@@ -171,7 +173,9 @@ def test_split_batches_validate_with_store_context(store, ingestor: Ingestor) ->
     )
 
 
-def test_violation_is_quarantined_then_fixed(store, ingestor: Ingestor) -> None:
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_violation_is_quarantined_then_fixed(store, validator: str) -> None:
+    ingestor = Ingestor(store, validator=validator)
     bad = batch(
         record("run.start", RUN, name="digits-mlp"),
         record("stage.start", "tr1", time=T0 + 1, name="training", kind="training"),

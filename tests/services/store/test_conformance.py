@@ -338,3 +338,18 @@ def test_close_is_idempotent_and_final(store: Store) -> None:
         store.query("ASK {}")
     with pytest.raises(StoreError, match="closed"):
         store.add(sample_quads())
+
+
+@pytest.mark.parametrize("graph", ["not an iri", "http://example.org/a b", "http://x/>} DROP ALL"])
+def test_invalid_graph_iri_is_refused_everywhere(store: Store, graph: str) -> None:
+    store.add(sample_quads()[:1])
+    for call in (
+        lambda: store.load(DOMAIN_TURTLE, ox.RdfFormat.TURTLE, graph),
+        lambda: store.dump(ox.RdfFormat.TURTLE, graph),
+        lambda: store.remove_graph(graph),
+        lambda: store.count(graph),
+    ):
+        with pytest.raises(ValueError, match="invalid graph IRI") as caught:
+            call()
+        assert isinstance(caught.value, StoreError)
+    assert store.count() == 1

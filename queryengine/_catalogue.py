@@ -1,0 +1,165 @@
+"""The catalogue of named questions: one SPARQL file per question, with a header comment.
+
+Header format (the first comment lines of the file)::
+
+    # name: training-curve
+    # description: One line saying what the question answers.
+    # param: run iri:run — the run (IRI or client run id)
+    # param: measure iri:measure UNDEF — the measure (IRI or name); all measures when absent
+    # returns: stage, epoch, measure, value
+
+The query text marks with a line ``# @values`` where the parameters are bound: the engine replaces
+every such line with one ``VALUES`` block holding the validated parameter terms (serialised by
+pyoxigraph), so a value is always data. An ``endpoint`` parameter names a remote SPARQL endpoint:
+SPARQL cannot take the IRI of a ``SERVICE`` from a variable in Oxigraph, so ``SERVICE ?NAME`` is
+rewritten to ``SERVICE <iri>`` with the pyoxigraph-serialised (and therefore validated) IRI.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from queryengine._errors import QuestionFileError, UnknownQuestionError
+from queryengine._params import Parameter
+
+__all__ = ["Question", "catalogue", "get_question", "parse_question"]
+
+_HEADER = re.compile(r"#\s*(name|description|param|returns):\s*(.*)")
+_PARAM = re.compile(r"(\S+)\s+(\S+)(?:\s+(\S+))?\s+[—-]+\s+(.+)")
+_MARKER = re.compile(r"^[ \t]*# @values[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A named, parameterised SPARQL question."""
+
+    name: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    returns: tuple[str, ...]
+    sparql: str
+    path: str = ""
+
+    def describe(self) -> dict[str, Any]:
+        """The public description (JSON-ready): name, description, parameters and returned
+        columns."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "parameters": [
+                {
+                    "name": p.name,
+                    "type": p.type,
+                    "required": p.required,
+                    "default": None if p.default in (None, "UNDEF") else p.default,
+                    "description": p.doc,
+                }
+                for p in self.parameters
+            ],
+            "returns": list(self.returns),
+        }
+
+    def render(self, terms: dict[str, ox.NamedNode | ox.Literal | None]) -> str:
+        """The query text with the parameters bound (``None`` binds ``UNDEF``).
+
+        >>> q = parse_question('''# name: demo
+        ... # description: Things with a label.
+        ... # param: label string — the label
+        ... # returns: s
+        ... SELECT ?s WHERE {
+        ...   # @values
+        ...   ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label
+        ... }''')
+        >>> print(q.render({"label": ox.Literal('x" } DROP ALL')}).splitlines()[-3])
+          VALUES (?label) { ("x\\" } DROP ALL") }
+        """
+        text = self.sparql
+        values = [p for p in self.parameters if p.base != "endpoint"]
+        for p in self.parameters:
+            if p.base == "endpoint":
+                term = terms[p.name]
+                if not isinstance(term, ox.NamedNode):
+                    raise TypeError(f"endpoint parameter {p.name} needs a NamedNode")
+                text = re.sub(rf"SERVICE\s+\?{p.name}\b", lambda _m, t=term: f"SERVICE {t}", text)
+        if values:
+            head = " ".join(f"?{p.name}" for p in values)
+            row = " ".join(
+                "UNDEF" if terms.get(p.name) is None else str(terms[p.name]) for p in values
+            )
+            block = f"VALUES ({head}) {{ ({row}) }}"
+            text = _MARKER.sub(lambda m: m.group(0).replace("# @values", block), text)
+        return text
+
+
+def parse_question(text: str, path: str = "") -> Question:
+    """Parse a question file (header comment + SPARQL)."""
+    fields: dict[str, str] = {}
+    params: list[Parameter] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        m = _HEADER.match(line)
+        if not m:
+            continue
+        key, value = m.group(1), m.group(2).strip()
+        if key == "param":
+            pm = _PARAM.fullmatch(value)
+            if not pm:
+                raise QuestionFileError(f"{path}: bad parameter line {value!r}", file=path)
+            params.append(Parameter.declare(pm[1], pm[2], pm[3], pm[4].strip()))
+        else:
+            fields[key] = value
+    missing = [k for k in ("name", "description", "returns") if not fields.get(k)]
+    if missing:
+        raise QuestionFileError(f"{path}: header lacks {', '.join(missing)}", file=path)
+    if any(p.base != "endpoint" for p in params) and not _MARKER.search(text):
+        raise QuestionFileError(f"{path}: parameters declared but no '# @values' line", file=path)
+    body = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("#"))
+    for p in params:
+        if not re.search(rf"\?{p.name}\b", body):
+            raise QuestionFileError(
+                f"{path}: parameter {p.name} is not used in the query", file=path
+            )
+    return Question(
+        name=fields["name"],
+        description=fields["description"],
+        parameters=tuple(params),
+        returns=tuple(c.strip() for c in fields["returns"].split(",")),
+        sparql=text,
+        path=path,
+    )
+
+
+@cache
+def catalogue() -> dict[str, Question]:
+    """All bundled questions by name, sorted by name."""
+    folder = Path(str(files("queryengine").joinpath("questions")))
+    found: dict[str, Question] = {}
+    for f in sorted(folder.glob("*.rq")):
+        q = parse_question(f.read_text(encoding="utf-8"), str(f))
+        if q.name != f.stem:
+            raise QuestionFileError(f"{f}: name {q.name!r} differs from the file name", file=str(f))
+        found[q.name] = q
+    return dict(sorted(found.items()))
+
+
+def get_question(name: str) -> Question:
+    """The question called ``name``; raises ``UnknownQuestionError`` naming the known ones."""
+    try:
+        return catalogue()[name]
+    except KeyError as e:
+        known = sorted(catalogue())
+        raise UnknownQuestionError(
+            f"unknown question {name!r}; known questions: {', '.join(known)}",
+            question=name,
+            known=known,
+        ) from e

@@ -1,0 +1,176 @@
+"""Run a named question (or raw SPARQL) against any store that follows the store contract."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pyoxigraph as ox
+
+from queryengine._catalogue import Question, get_question
+from queryengine._errors import DomainGraphError, ParameterError
+from queryengine._params import NODE_SEGMENTS, Parameter
+from queryengine._results import Rows
+from queryengine._store import QueryableStore
+
+__all__ = ["DEFAULT_BASE_IRI", "ask", "bind", "default_base_iri", "run_question", "sparql"]
+
+DEFAULT_BASE_IRI = "http://provml.localhost/id/"
+_IDENTIFIER = "https://w3id.org/provml#identifier"
+_SD_ENDPOINT = "http://www.w3.org/ns/sparql-service-description#endpoint"
+
+
+def default_base_iri() -> str:
+    """The base IRI nodes are minted under: ``PROVML_BASE_IRI`` or
+    ``http://provml.localhost/id/``."""
+    return os.environ.get("PROVML_BASE_IRI") or DEFAULT_BASE_IRI
+
+
+def ask(
+    name: str,
+    *,
+    store: QueryableStore,
+    base_iri: str | None = None,
+    timeout: float | None = None,
+    **params: Any,
+) -> Rows:
+    """Answer the question called ``name`` with ``params``; returns the rows as a list of dicts.
+
+    IRI parameters take a full IRI or a client id / name (minted like the manager does). Raises
+    ``UnknownQuestionError`` or ``ParameterError`` before anything runs.
+
+    >>> from queryengine._testing import PyoxigraphStore
+    >>> store = PyoxigraphStore()
+    >>> store.add_turtle('''
+    ...   <http://provml.localhost/id/evaluation/e1> a <https://w3id.org/provml#ModelEvaluation> ;
+    ...     <http://www.w3.org/ns/mls#specifiedBy> <http://provml.localhost/id/measure/loss> ;
+    ...     <http://www.w3.org/ns/mls#hasValue> 0.5 ; <https://w3id.org/provml#epoch> 0 ;
+    ...     <http://www.w3.org/ns/prov#wasGeneratedBy> <http://provml.localhost/id/execution/t1> .
+    ...   <http://provml.localhost/id/execution/t1> a <https://w3id.org/provml#TrainingExecution> ;
+    ...     <https://w3id.org/provml#isPartOf> <http://provml.localhost/id/run/r1> .''')
+    >>> rows = ask("training-curve", store=store, run="r1", measure="loss")
+    >>> [(r["epoch"], r["value"]) for r in rows]
+    [(0, 0.5)]
+    """
+    question = get_question(name)
+    return run_question(question, store=store, base_iri=base_iri, timeout=timeout, params=params)
+
+
+def run_question(
+    question: Question,
+    *,
+    store: QueryableStore,
+    params: dict[str, Any],
+    base_iri: str | None = None,
+    timeout: float | None = None,
+) -> Rows:
+    """Answer an already parsed question (see ``ask``)."""
+    text = bind(question, params, store=store, base_iri=base_iri)
+    return Rows.from_result(store.query(text, timeout=timeout))
+
+
+def bind(
+    question: Question,
+    params: dict[str, Any],
+    *,
+    store: QueryableStore | None = None,
+    base_iri: str | None = None,
+) -> str:
+    """Validate ``params`` against the question's declarations and return the query text with them
+    bound.
+
+    ``store`` is needed only to look up bare client ids of generic ``iri`` parameters and endpoint
+    names.
+    """
+    base = base_iri or default_base_iri()
+    unknown = sorted(set(params) - {p.name for p in question.parameters})
+    if unknown:
+        raise ParameterError(
+            f"question {question.name!r} has no parameter {unknown[0]!r}; "
+            f"its parameters: {', '.join(p.name for p in question.parameters) or 'none'}",
+            parameter=unknown[0],
+            code="unknown_parameter",
+        )
+    terms: dict[str, ox.NamedNode | ox.Literal | None] = {}
+    for p in question.parameters:
+        value = params.get(p.name)
+        if value is None:
+            if p.default is None:
+                raise ParameterError(
+                    f"question {question.name!r} needs parameter {p.name!r} ({p.type}): {p.doc}",
+                    parameter=p.name,
+                    code="missing_parameter",
+                    expected=p.type,
+                )
+            if p.default == "UNDEF":
+                if p.base == "endpoint":
+                    raise ParameterError(
+                        f"endpoint parameter {p.name!r} cannot be UNDEF", parameter=p.name
+                    )
+                terms[p.name] = None
+                continue
+            value = p.default
+        term = p.term(value, base)
+        if isinstance(term, str):
+            term = _resolve(p, term, store, base)
+        terms[p.name] = term
+    return question.render(terms)
+
+
+def _resolve(p: Parameter, value: str, store: QueryableStore | None, base: str) -> ox.NamedNode:
+    """Look up a bare client id (generic ``iri``) or a registered endpoint name in the store."""
+    if store is None:
+        raise ParameterError(
+            f"parameter {p.name!r}: cannot resolve {value!r} without a store", parameter=p.name
+        )
+    literal = ox.Literal(value)
+    if p.base == "endpoint":
+        from queryengine._polystore import domain_iri
+
+        try:
+            node = ox.NamedNode(domain_iri(base, value))
+        except DomainGraphError as e:
+            raise ParameterError(
+                f"parameter {p.name!r} must be an http(s) endpoint URL or a registered name: "
+                f"{value[:200]!r}",
+                parameter=p.name,
+                value=value[:200],
+            ) from e
+        query = f"SELECT DISTINCT ?s WHERE {{ {node} <{_SD_ENDPOINT}> ?s }}"
+        what = "registered endpoint"
+    else:
+        candidates = " ".join(str(ox.NamedNode(base + seg + value)) for seg in NODE_SEGMENTS)
+        query = (
+            f"SELECT DISTINCT ?s WHERE {{ {{ VALUES ?s {{ {candidates} }} ?s ?p ?o }} "
+            f"UNION {{ ?s <{_IDENTIFIER}> {literal} }} }}"
+        )
+        what = "node with identifier"
+    try:
+        found = [row[0] for row in store.query(query).rows]
+    except ValueError as e:  # the name is not a valid IRI segment
+        raise ParameterError(f"parameter {p.name!r}: bad name {value!r}", parameter=p.name) from e
+    if len(found) != 1:
+        problem = "no" if not found else "more than one"
+        raise ParameterError(
+            f"parameter {p.name!r}: {problem} {what} {value!r}; give a full IRI",
+            parameter=p.name,
+            value=value,
+        )
+    return found[0]
+
+
+def sparql(
+    query: str, *, store: QueryableStore, timeout: float | None = None
+) -> Rows | bool | list[ox.Triple]:
+    """Evaluate raw SPARQL: rows for SELECT, a bool for ASK, triples for CONSTRUCT / DESCRIBE.
+
+    >>> from queryengine._testing import PyoxigraphStore
+    >>> sparql("ASK { ?s ?p ?o }", store=PyoxigraphStore())
+    False
+    """
+    result = store.query(query, timeout=timeout)
+    if hasattr(result, "rows"):
+        return Rows.from_result(result)
+    if hasattr(result, "value"):
+        return bool(result.value)
+    return list(result.triples)

@@ -1,0 +1,109 @@
+"""Answers as plain Python: RDF terms become str / int / float / bool / None, rows become dicts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pyoxigraph as ox
+
+__all__ = ["Rows", "python_value", "to_dataframe"]
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {
+    _XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
+_FLOATS = {_XSD + "double", _XSD + "float", _XSD + "decimal"}
+_DURATION = re.compile(r"(-?)P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?")
+
+
+def python_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> Any:
+    """The Python value of an RDF term: IRIs as ``str``, numbers as ``int`` / ``float``, booleans as
+    ``bool``, ``xsd:dayTimeDuration`` as seconds (``float``), any other literal as its lexical form.
+
+    >>> python_value(ox.Literal("3", datatype=ox.NamedNode(_XSD + "integer")))
+    3
+    >>> python_value(ox.Literal("PT1M2.5S", datatype=ox.NamedNode(_XSD + "dayTimeDuration")))
+    62.5
+    >>> python_value(ox.NamedNode("http://example.org/a"))
+    'http://example.org/a'
+    """
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return str(term)
+    datatype = term.datatype.value
+    text = term.value
+    try:
+        if datatype in _INTEGERS:
+            return int(text)
+        if datatype in _FLOATS:
+            return float(text)
+        if datatype == _XSD + "boolean":
+            return text in ("true", "1")
+        if datatype == _XSD + "dayTimeDuration":
+            m = _DURATION.fullmatch(text)
+            if m:
+                sign, d, h, mi, s = m.groups()
+                seconds = (
+                    int(d or 0) * 86400 + int(h or 0) * 3600 + int(mi or 0) * 60 + float(s or 0)
+                )
+                return -seconds if sign else seconds
+    except ValueError:
+        pass
+    return text
+
+
+class Rows(list):
+    """The answer of a question: a list of dicts (one per row, every column present), with
+    ``columns``."""
+
+    def __init__(self, columns: Sequence[str], rows: Iterable[dict[str, Any]] = ()) -> None:
+        super().__init__(rows)
+        self.columns = list(columns)
+
+    @classmethod
+    def from_result(cls, result: Any) -> Rows:
+        """Convert a store ``SelectResult`` (``variables`` + tuples of terms)."""
+        columns = list(result.variables)
+        return cls(
+            columns,
+            (
+                {c: python_value(t) for c, t in zip(columns, row, strict=True)}
+                for row in result.rows
+            ),
+        )
+
+    def to_dataframe(self) -> Any:
+        """The rows as a ``pandas.DataFrame`` (needs pandas)."""
+        return to_dataframe(self)
+
+
+def to_dataframe(rows: Rows) -> Any:
+    """The rows as a ``pandas.DataFrame``; raises ``ImportError`` with a hint when pandas is not
+    installed."""
+    try:
+        import pandas as pd
+    except ImportError as e:
+        raise ImportError("to_dataframe needs pandas: pip install pandas") from e
+    return pd.DataFrame(list(rows), columns=getattr(rows, "columns", None))

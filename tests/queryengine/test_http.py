@@ -1,0 +1,136 @@
+"""The questions router, mounted on a bare FastAPI app whose state holds a real store."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from queryengine import catalogue
+from services._settings import Settings
+from services.app._errors import Unauthorized
+from services.app.routes.questions import router
+from tests.queryengine.capture import BASE
+
+
+def bare_app(store, **settings) -> FastAPI:
+    app = FastAPI()
+    app.include_router(router)
+    app.state.store = store
+    app.state.settings = Settings(store="memory:", base_iri=BASE, _env_file=None, **settings)
+    return app
+
+
+@pytest.fixture
+def client(memory_store) -> TestClient:
+    return TestClient(bare_app(memory_store))
+
+
+def test_reads_need_the_read_token_when_one_is_set(memory_store) -> None:
+    client = TestClient(bare_app(memory_store, read_token="s3cret"))
+    with pytest.raises(Unauthorized):  # the manager's error table turns it into a 401
+        client.get("/api/v1/questions")
+    ok = client.get("/api/v1/questions", headers={"Authorization": "Bearer s3cret"})
+    assert ok.status_code == 200
+
+
+def test_list(client: TestClient) -> None:
+    body = client.get("/api/v1/questions").json()
+    assert [q["name"] for q in body["questions"]] == sorted(catalogue())
+    curve = next(q for q in body["questions"] if q["name"] == "training-curve")
+    assert curve["returns"] == ["stage", "epoch", "step", "metric", "value"]
+    assert curve["parameters"][0] == {
+        "name": "run",
+        "type": "iri:run",
+        "required": True,
+        "default": None,
+        "description": "the run (experiment execution): its IRI or client run id",
+    }
+    assert curve["parameters"][1]["required"] is False
+
+
+def test_get_runs_with_query_parameters(client: TestClient) -> None:
+    response = client.get("/api/v1/questions/best-epoch", params={"run": "r2", "measure": "loss"})
+    assert response.status_code == 200
+    assert response.json() == {
+        "question": "best-epoch",
+        "columns": ["stage", "epoch", "metric", "value"],
+        "rows": [{"stage": "train", "epoch": 1, "metric": "loss", "value": 0.3}],
+    }
+
+
+def test_post_takes_typed_json(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/questions/rank-trainings",
+        json={"measure": "loss", "goal": "min", "finished": True},
+    )
+    assert response.status_code == 200
+    assert [(r["run"], r["value"]) for r in response.json()["rows"]] == [
+        (BASE + "run/r2", 0.35),
+        (BASE + "run/r1", 0.4),
+    ]
+    response = client.post("/api/v1/questions/upstream", json={"start": "m1", "hops": 1})
+    assert [r["node"] for r in response.json()["rows"]] == [BASE + "execution/r1-train"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "payload", "code", "names"),
+    [
+        ("get", "/api/v1/questions/nope", {}, "unknown_question", "nope"),
+        ("get", "/api/v1/questions/best-epoch", {"run": "r1"}, "missing_parameter", "measure"),
+        (
+            "get",
+            "/api/v1/questions/upstream",
+            {"start": "m1", "hops": "two"},
+            "invalid_parameter",
+            "hops",
+        ),
+        (
+            "post",
+            "/api/v1/questions/upstream",
+            {"start": "m1", "hops": 2.5},
+            "invalid_parameter",
+            "hops",
+        ),
+        (
+            "post",
+            "/api/v1/questions/rank-trainings",
+            {"measure": "loss", "finished": "perhaps"},
+            "invalid_parameter",
+            "finished",
+        ),
+        (
+            "post",
+            "/api/v1/questions/training-curve",
+            {"run": "r1", "colour": 1},
+            "unknown_parameter",
+            "colour",
+        ),
+        (
+            "post",
+            "/api/v1/questions/training-curve",
+            {"run": "http://x/> } DROP ALL"},
+            "invalid_parameter",
+            "run",
+        ),
+    ],
+)
+def test_errors_are_400_json_naming_the_culprit(client, method, path, payload, code, names) -> None:
+    if method == "get":
+        response = client.get(path, params=payload)
+    else:
+        response = client.post(path, json=payload)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == code
+    assert names in body["message"]
+    assert set(body) == {"error", "message", "details"}
+
+
+def test_bad_bodies(client: TestClient) -> None:
+    response = client.post("/api/v1/questions/training-curve", content=b"{not json")
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_body")
+    response = client.post("/api/v1/questions/training-curve", json=["r1"])
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_body")
+    response = client.get("/api/v1/questions/training-curve?run=r1&run=r2")
+    assert (response.status_code, response.json()["details"]) == (400, {"parameter": "run"})

@@ -1,0 +1,366 @@
+"""Every question against the hand-built capture (capture.trig), exact rows, on the embedded store
+and on a real ``oxigraph serve``. The right answers follow from the capture's comment header, worked
+out by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from queryengine import ask, catalogue
+from tests.queryengine.capture import BASE, CORES
+
+
+def short(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with the base IRI cut from IRIs, for readable expectations."""
+    return [
+        {k: v.removeprefix(BASE) if isinstance(v, str) else v for k, v in r.items()} for r in rows
+    ]
+
+
+def tuples(rows: list[dict[str, Any]], *columns: str) -> list[tuple[Any, ...]]:
+    return [tuple(r[c] for c in columns) for r in short(rows)]
+
+
+def test_every_question_has_a_test() -> None:
+    tested = {
+        name.removeprefix("test_").replace("_", "-")
+        for name in globals()
+        if name.startswith("test_")
+    }
+    remote = {
+        "models-by-domain-property-remote"
+    }  # needs a second server: tests/queryengine/test_polystore.py
+    assert set(catalogue()) - remote - tested == set()
+
+
+def test_training_curve(capture_store) -> None:
+    rows = ask("training-curve", store=capture_store, run="r1", measure="loss")
+    assert rows.columns == ["stage", "epoch", "step", "metric", "value"]
+    assert tuples(rows, "stage", "epoch", "metric", "value") == [
+        ("train", 0, "loss", 0.9),
+        ("train", 1, "loss", 0.5),
+        ("train", 2, "loss", 0.4),
+    ]
+    # metrics written on the training stage itself (no sections) and every measure at once
+    rows = ask("training-curve", store=capture_store, run=BASE + "run/r2")
+    assert tuples(rows, "stage", "epoch", "metric", "value") == [
+        ("evaluate", None, "test_accuracy", 0.87),
+        ("train", 0, "accuracy", 0.5),
+        ("train", 1, "accuracy", 0.9),
+        ("train", 2, "accuracy", 0.88),
+        ("train", 0, "loss", 1.0),
+        ("train", 1, "loss", 0.3),
+        ("train", 2, "loss", 0.35),
+    ]
+
+
+def test_best_epoch(capture_store) -> None:
+    assert tuples(
+        ask("best-epoch", store=capture_store, run="r2", measure="loss"), "epoch", "value"
+    ) == [(1, 0.3)]
+    best = ask("best-epoch", store=capture_store, run="r1", measure="accuracy", goal="max")
+    assert short(best) == [{"stage": "train", "epoch": 2, "metric": "accuracy", "value": 0.85}]
+
+
+def test_hyperparameters_by_epoch(capture_store) -> None:
+    rows = ask("hyperparameters-by-epoch", store=capture_store, run="r1")
+    assert tuples(rows, "epoch", "hyperparameter", "value", "adapted", "since_epoch") == [
+        (0, "batch_size", 32, False, None),
+        (0, "hidden", 64, False, None),
+        (0, "lr", 0.1, False, None),
+        (1, "batch_size", 32, False, None),
+        (1, "hidden", 64, False, None),
+        (1, "lr", 0.1, False, None),
+        (2, "batch_size", 32, False, None),
+        (2, "hidden", 64, False, None),
+        (2, "lr", 0.01, True, 2),
+    ]
+    # r2 has no epoch sections: its epochs come from the per-epoch metrics
+    rows = ask("hyperparameters-by-epoch", store=capture_store, run="r2")
+    assert {
+        (r["epoch"], r["hyperparameter"], r["value"]) for r in rows if r["hyperparameter"] == "lr"
+    } == {
+        (0, "lr", 0.01),
+        (1, "lr", 0.01),
+        (2, "lr", 0.01),
+    }
+
+
+def test_execution_times(capture_store) -> None:
+    rows = ask("execution-times", store=capture_store, run="r1")
+    assert tuples(rows, "stage", "epoch", "started", "seconds", "status") == [
+        ("evaluate", None, "2026-01-01T10:03:10Z", 10.0, "finished"),
+        ("train", None, "2026-01-01T10:00:10Z", 180.0, "finished"),
+        ("train", 0, "2026-01-01T10:00:10Z", 60.0, "finished"),
+        ("train", 1, "2026-01-01T10:01:10Z", 50.0, "finished"),
+        ("train", 2, "2026-01-01T10:02:00Z", 70.0, "finished"),
+    ]
+    # a running stage has no end and no duration yet
+    rows = ask("execution-times", store=capture_store, run="r3")
+    assert tuples(rows, "stage", "epoch", "ended", "seconds") == [
+        ("train", None, None, None),
+        ("train", 0, "2026-01-01T11:01:30Z", 90.0),
+        ("train", 1, "2026-01-01T11:02:40Z", 70.0),
+    ]
+
+
+def test_training_data(capture_store) -> None:
+    rows = ask("training-data", store=capture_store, run="r1")
+    assert tuples(rows, "data", "kind", "generated_by", "transformation") == [
+        ("entity/kg-a", "KnowledgeGraphReference", None, None),
+        ("entity/loaded-a", "LearningData", "execution/load", "load"),
+        ("entity/raw-a", "Dataset", None, None),
+        ("entity/test-a-raw", "Dataset", "execution/split", "split"),
+        ("entity/train-a", "Dataset", "execution/scale", "scale"),
+        ("entity/train-a-raw", "Dataset", "execution/split", "split"),
+    ]
+
+
+def test_training_status(capture_store) -> None:
+    before = datetime.now(UTC)
+    rows = ask("training-status", store=capture_store, run="r3")
+    after = datetime.now(UTC)
+    started = datetime(2026, 1, 1, 11, 0, tzinfo=UTC)
+    assert tuples(
+        rows, "status", "started", "ended", "last_epoch", "planned_epochs", "metric", "value"
+    ) == [
+        ("running", "2026-01-01T11:00:00Z", None, 1, 3, "accuracy", 0.75),
+        ("running", "2026-01-01T11:00:00Z", None, 1, 3, "loss", 0.6),
+    ]
+    for row in rows:  # a running run's elapsed time runs to the query's NOW()
+        assert (
+            (before - started).total_seconds() - 1
+            <= row["elapsed_seconds"]
+            <= (after - started).total_seconds() + 1
+        )
+    rows = ask("training-status", store=capture_store, run="r1")
+    assert tuples(rows, "status", "elapsed_seconds", "last_epoch", "metric", "value") == [
+        ("finished", 300.0, 2, "accuracy", 0.85),
+        ("finished", 300.0, 2, "loss", 0.4),
+    ]
+
+
+def test_rank_trainings(capture_store) -> None:
+    rows = ask(
+        "rank-trainings", store=capture_store, measure="loss", goal="min", experiment="digits-mlp"
+    )
+    assert tuples(rows, "run", "experiment_name", "value", "final", "best") == [
+        ("run/r2", "digits-mlp", 0.35, 0.35, 0.3),
+        ("run/r1", "digits-mlp", 0.4, 0.4, 0.4),
+        ("run/r3", "digits-mlp", 0.6, 0.6, 0.6),
+    ]
+    assert [set(r["hyperparameters"].split(", ")) for r in rows] == [
+        {"batch_size=32", "hidden=64", "lr=0.01"},
+        {"batch_size=32", "hidden=64", "lr=0.1"},
+        {"batch_size=64", "hidden=64", "lr=0.1"},
+    ]
+    finished = ask("rank-trainings", store=capture_store, measure="loss", goal="min", finished=True)
+    assert tuples(finished, "run") == [("run/r2",), ("run/r1",)]
+    best = ask("rank-trainings", store=capture_store, measure="loss", goal="min", pick="best")
+    assert tuples(best, "run", "value") == [("run/r2", 0.3), ("run/r1", 0.4), ("run/r3", 0.6)]
+    test = ask("rank-trainings", store=capture_store, measure="test_accuracy")
+    assert tuples(test, "run", "value") == [("run/r2", 0.87), ("run/r1", 0.83)]
+    assert (
+        ask("rank-trainings", store=capture_store, measure="loss", experiment="digits-prep") == []
+    )
+
+
+def test_compare_trainings(capture_store) -> None:
+    rows = ask("compare-trainings", store=capture_store, hyperparameter="lr", measure="loss")
+    assert short(rows) == [
+        {
+            "run_a": "run/r1",
+            "setting_a": 0.1,
+            "final_a": 0.4,
+            "run_b": "run/r2",
+            "setting_b": 0.01,
+            "final_b": 0.35,
+        }
+    ]
+    rows = ask(
+        "compare-trainings", store=capture_store, hyperparameter="batch_size", measure="accuracy"
+    )
+    assert tuples(rows, "run_a", "setting_a", "final_a", "run_b", "setting_b", "final_b") == [
+        ("run/r1", 32, 0.85, "run/r3", 64, 0.75)
+    ]
+    assert (
+        ask("compare-trainings", store=capture_store, hyperparameter="hidden", measure="loss") == []
+    )
+
+
+def test_trainings_using_data(capture_store) -> None:
+    rows = ask("trainings-using-data", store=capture_store, data="raw-a")
+    assert tuples(rows, "run", "training", "input", "experiment_name") == [
+        ("run/r1", "execution/r1-train", "entity/train-a", "digits-mlp"),
+        ("run/r2", "execution/r2-train", "entity/train-a", "digits-mlp"),
+    ]
+    assert tuples(ask("trainings-using-data", store=capture_store, data="kg-b"), "run") == [
+        ("run/r3",)
+    ]
+    assert ask("trainings-using-data", store=capture_store, data="test-a") == []
+
+
+def test_models_from_data(capture_store) -> None:
+    rows = ask("models-from-data", store=capture_store, data="raw-a")
+    assert short(rows) == [
+        {"model": "entity/m1", "name": "mlp-r1", "run": "run/r1", "training": "execution/r1-train"},
+        {"model": "entity/m2", "name": "mlp-r2", "run": "run/r2", "training": "execution/r2-train"},
+    ]
+    assert ask("models-from-data", store=capture_store, data="raw-b") == []  # r3 is still training
+
+
+def test_metric_by_hyperparameter(capture_store) -> None:
+    rows = ask("metric-by-hyperparameter", store=capture_store, hyperparameter="lr", measure="loss")
+    assert [
+        (r["setting"], r["runs"], round(r["mean"], 9), r["minimum"], r["maximum"]) for r in rows
+    ] == [
+        (0.01, 1, 0.35, 0.35, 0.35),
+        (0.1, 2, 0.5, 0.4, 0.6),
+    ]
+
+
+LINEAGE_OF_R1_TEST = [
+    ("entity/kg-a", "refersTo", CORES + "S1"),
+    ("entity/loaded-a", "wasGeneratedBy", "execution/load"),
+    ("entity/m1", "wasGeneratedBy", "execution/r1-train"),
+    ("entity/raw-a", "wasDerivedFrom", "entity/kg-a"),
+    ("entity/test-a", "wasGeneratedBy", "execution/scale"),
+    ("entity/test-a-raw", "wasGeneratedBy", "execution/split"),
+    ("entity/train-a", "wasGeneratedBy", "execution/scale"),
+    ("entity/train-a-raw", "wasDerivedFrom", "entity/loaded-a"),
+    ("entity/train-a-raw", "wasGeneratedBy", "execution/split"),
+    ("evaluation/r1-test", "evaluatedModel", "entity/m1"),
+    ("evaluation/r1-test", "evaluatedOn", "entity/test-a"),
+    ("evaluation/r1-test", "wasGeneratedBy", "execution/r1-eval"),
+    ("execution/load", "isPartOf", "run/prep"),
+    ("execution/load", "used", "entity/raw-a"),
+    ("execution/r1-eval", "isPartOf", "run/r1"),
+    ("execution/r1-eval", "used", "entity/m1"),
+    ("execution/r1-eval", "used", "entity/test-a"),
+    ("execution/r1-train", "isPartOf", "run/r1"),
+    ("execution/r1-train", "used", "entity/train-a"),
+    ("execution/r1-train", "used", "hyperparameter-value/r1-batch"),
+    ("execution/r1-train", "used", "hyperparameter-value/r1-hidden"),
+    ("execution/r1-train", "used", "hyperparameter-value/r1-lr"),
+    ("execution/scale", "isPartOf", "run/prep"),
+    ("execution/scale", "used", "entity/test-a-raw"),
+    ("execution/scale", "used", "entity/train-a-raw"),
+    ("execution/split", "isPartOf", "run/prep"),
+    ("execution/split", "used", "entity/loaded-a"),
+]
+
+
+def test_lineage(capture_store) -> None:
+    rows = ask("lineage", store=capture_store, start="r1-test")
+    assert tuples(rows, "source", "relation", "target") == LINEAGE_OF_R1_TEST
+    assert short(rows)[0]["source_type"] == "KnowledgeGraphReference"
+
+
+def test_upstream(capture_store) -> None:
+    rows = ask("upstream", store=capture_store, start="r1-test", hops=2)
+    assert tuples(rows, "node", "distance", "type") == [
+        ("entity/m1", 1, "Model"),
+        ("entity/test-a", 1, "Dataset"),
+        ("execution/r1-eval", 1, "EvaluationExecution"),
+        ("execution/r1-train", 2, "TrainingExecution"),
+        ("execution/scale", 2, "DataTransformationExecution"),
+        ("run/r1", 2, "LearningExperimentExecution"),
+    ]
+    # the default limit (5 hops) stops at the load step; with more, the raw data and its domain
+    # sample
+    near = tuples(ask("upstream", store=capture_store, start="r1-test"), "node", "distance")
+    assert near[-1] == ("execution/load", 5)
+    assert ("entity/loaded-a", 4) in near
+    assert "entity/raw-a" not in {node for node, _ in near}
+    far = tuples(ask("upstream", store=capture_store, start="r1-test", hops=10), "node", "distance")
+    assert far[-3:] == [("entity/raw-a", 6), ("entity/kg-a", 7), (CORES + "S1", 8)]
+
+
+def test_downstream(capture_store) -> None:
+    rows = ask("downstream", store=capture_store, start="raw-b")
+    assert tuples(rows, "node", "distance") == [
+        ("execution/split-b", 1),
+        ("entity/test-b", 2),
+        ("entity/train-b", 2),
+        ("execution/r3-train", 3),
+        ("execution/r3-e0", 4),
+        ("execution/r3-e1", 4),
+        ("evaluation/r3-acc-0", 5),
+        ("evaluation/r3-acc-1", 5),
+        ("evaluation/r3-loss-0", 5),
+        ("evaluation/r3-loss-1", 5),
+    ]
+    assert tuples(ask("downstream", store=capture_store, start="raw-b", hops=1), "node") == [
+        ("execution/split-b",)
+    ]
+
+
+def test_shortest_path(capture_store) -> None:
+    rows = ask("shortest-path", store=capture_store, source="m1", target="m2")
+    assert tuples(rows, "hop", "node", "length") == [
+        (0, "entity/m1", 4),
+        (1, "evaluation/r1-test", 4),
+        (2, "entity/test-a", 4),
+        (3, "evaluation/r2-test", 4),
+        (4, "entity/m2", 4),
+    ]
+    # from a test metric back to the raw data, as in the DLProv path queries
+    rows = ask("shortest-path", store=capture_store, source="r1-test", target="raw-a")
+    assert tuples(rows, "node") == [
+        ("evaluation/r1-test",),
+        ("entity/test-a",),
+        ("execution/scale",),
+        ("run/prep",),
+        ("execution/load",),
+        ("entity/raw-a",),
+    ]
+    assert ask("shortest-path", store=capture_store, source="m1", target="m2", max_hops=3) == []
+
+
+def test_models_by_domain_property(capture_store) -> None:
+    rows = ask(
+        "models-by-domain-property",
+        store=capture_store,
+        property=CORES + "porosity",
+        below=0.2,
+        measure="test_accuracy",
+    )
+    assert short(rows) == [
+        {
+            "model": "entity/m1",
+            "model_name": "mlp-r1",
+            "entity": CORES + "S1",
+            "property_value": 0.12,
+            "value": 0.83,
+            "run": "run/r1",
+        },
+        {
+            "model": "entity/m2",
+            "model_name": "mlp-r2",
+            "entity": CORES + "S1",
+            "property_value": 0.12,
+            "value": 0.87,
+            "run": "run/r2",
+        },
+    ]
+    assert (
+        ask(
+            "models-by-domain-property",
+            store=capture_store,
+            property=CORES + "porosity",
+            below=0.1,
+            measure="test_accuracy",
+        )
+        == []
+    )
+
+
+def test_domain_entities_of_run(capture_store) -> None:
+    rows = ask("domain-entities-of-run", store=capture_store, run="r3")
+    assert tuples(rows, "entity", "property", "value", "reference") == [
+        (CORES + "S2", "http://www.w3.org/2000/01/rdf-schema#label", "core S2", "entity/kg-b"),
+        (CORES + "S2", CORES + "depth", 2402.0, "entity/kg-b"),
+        (CORES + "S2", CORES + "permeability", 820.0, "entity/kg-b"),
+        (CORES + "S2", CORES + "porosity", 0.25, "entity/kg-b"),
+    ]
