@@ -79,23 +79,63 @@ _COUNT_KEYS = {SH.minCount, SH.maxCount, SH.hasValue}
 
 
 class _Data:
-    """Indexes of the data graph: outgoing values per node and predicate, nodes per type."""
+    """Indexes of the data graph: outgoing values per node and predicate, nodes per type.
 
-    def __init__(self, quads: Iterable[ox.Quad]) -> None:
+    Built straight from the batch and context triples (one pass). The same triple may come twice
+    (a batch sent again meets its stored copy): values are compared as sets, and a literal may then
+    appear in two lexical forms of one value ("…47.250000Z" and the stored "…47.25Z"), which
+    ``distinct`` folds into one, as rdflib does for pyshacl.
+    """
+
+    def __init__(self, triples: Iterable[ox.Quad | ox.Triple]) -> None:
+        self.triples = triples if isinstance(triples, list) else list(triples)
         self.out: dict[Term, dict[str, list[Term]]] = {}
         self.subjects_of: dict[str, set[Term]] = {}
         self.types: dict[Term, set[str]] = {}
         self.of_type: dict[str, set[Term]] = {}
-        for t in quads:
+        out, subjects_of = self.out, self.subjects_of
+        for t in self.triples:
             s, p, o = t.subject, t.predicate.value, t.object
-            self.out.setdefault(s, {}).setdefault(p, []).append(o)
-            self.subjects_of.setdefault(p, set()).add(s)
+            by_predicate = out.get(s)
+            if by_predicate is None:
+                by_predicate = out[s] = {}
+            values = by_predicate.get(p)
+            if values is None:
+                by_predicate[p] = [o]
+                subjects = subjects_of.get(p)
+                if subjects is None:
+                    subjects_of[p] = {s}
+                else:
+                    subjects.add(s)
+            elif o not in values:
+                values.append(o)
             if p == _RDF_TYPE and isinstance(o, ox.NamedNode):
                 self.types.setdefault(s, set()).add(o.value)
                 self.of_type.setdefault(o.value, set()).add(s)
+        self._store: ox.Store | None = None
 
     def values(self, node: Term, path: str) -> list[Term]:
         return self.out.get(node, {}).get(path, [])
+
+    @staticmethod
+    def distinct(values: list[Term]) -> list[Term]:
+        """The values without repeats of one literal value in another lexical form."""
+        if len(values) < 2 or not any(isinstance(v, ox.Literal) for v in values):
+            return values
+        store = ox.Store()  # Oxigraph stores literals in canonical form
+        subject, predicate = ox.NamedNode("urn:provml:s"), ox.NamedNode("urn:provml:p")
+        store.extend(
+            ox.Quad(subject, predicate, v) for v in values if not isinstance(v, ox.BlankNode)
+        )
+        return [q.object for q in store] + [v for v in values if isinstance(v, ox.BlankNode)]
+
+    @property
+    def store(self) -> ox.Store:
+        """The data in an in-memory store (built when a SPARQL constraint first needs it)."""
+        if self._store is None:
+            self._store = ox.Store()
+            self._store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in self.triples)
+        return self._store
 
 
 ValueTest = Callable[[_Data, Term], bool]
@@ -271,12 +311,7 @@ class FastValidator:
     # -- validating --------------------------------------------------------------------------------
 
     def validate(self, triples: Iterable[ox.Quad | ox.Triple]) -> Report:
-        # The data graph in an in-memory Oxigraph store: a set of triples (the batch and its
-        # context may share some), literals in canonical form ("…47.250000Z" and the stored
-        # "…47.25Z" are one value, as for pyshacl), and the SPARQL constraints run on it.
-        store = ox.Store()
-        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-        data = _Data(store)
+        data = _Data(triples)
         results: list[tuple[str, str | None, Term | None, str | None, str, str, str]] = []
         for shape in self.node_shapes:
             focus = shape.focus(data)
@@ -285,8 +320,9 @@ class FastValidator:
             for prop in shape.properties:
                 _check_property(data, focus, prop, results)
             for check in shape.sparql:
-                _check_sparql(store, focus, check, results)
+                _check_sparql(data.store, focus, check, results)
         values = canonical_values([r[2] for r in results])
+        unique = dict.fromkeys((*r[:2], v, *r[3:]) for r, v in zip(results, values, strict=True))
         return sort_report(
             [
                 {
@@ -298,9 +334,7 @@ class FastValidator:
                     "source_shape": shape,
                     "component": component,
                 }
-                for (focus_node, path, _, message, severity, shape, component), value in zip(
-                    results, values, strict=True
-                )
+                for (focus_node, path, value, message, severity, shape, component) in unique
             ]
         )
 
@@ -336,15 +370,20 @@ def _check_property(data: _Data, focus: set[Term], prop: _Property, results: lis
             (node.value, prop.path, value, prop.message, prop.severity, prop.name, component)
         )
 
-    for node in focus:
+    if prop.min_count or prop.has_value:
+        nodes: Iterable[Term] = focus
+    else:  # only nodes with values can break a maximum or a value constraint
+        nodes = focus & data.subjects_of.get(prop.path, set())
+    for node in nodes:
         values = data.values(node, prop.path)
-        distinct = len(set(values))
-        for n in prop.min_count:
-            if distinct < n:
-                report(node, "MinCountConstraintComponent")
-        for n in prop.max_count:
-            if distinct > n:
-                report(node, "MaxCountConstraintComponent")
+        if prop.min_count or prop.max_count:
+            count = len(data.distinct(values))
+            for n in prop.min_count:
+                if count < n:
+                    report(node, "MinCountConstraintComponent")
+            for n in prop.max_count:
+                if count > n:
+                    report(node, "MaxCountConstraintComponent")
         for expected in prop.has_value:
             if expected not in values:
                 report(node, "HasValueConstraintComponent")
