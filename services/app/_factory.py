@@ -22,12 +22,25 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services._settings import Settings
 
 from ._errors import ERROR_TABLE, error_response
-from .routes import health, linked_data, sparql
+from .routes import capture, health, imports, linked_data, provlake, quarantine, sparql
 
 if TYPE_CHECKING:
     from services.store import Store
 
 __all__ = ["create_app"]
+
+
+def _build_ingestor(store: Store, settings: Settings) -> object:
+    from services.ingest import Ingestor, Quarantine
+
+    return Ingestor(
+        store,
+        base_iri=settings.base_iri,
+        quarantine=Quarantine(settings.quarantine_path()),
+        validate=settings.validate_shapes,
+        validator=settings.validator,
+        max_records=settings.max_records,
+    )
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
@@ -43,6 +56,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         app.state.store = opened
         app.state.write_lock = threading.Lock()
         try:
+            app.state.ingestor = _build_ingestor(opened, settings)
             yield
         finally:
             app.state.ingestor = None
@@ -66,6 +80,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     for exc_type in {row[0][0] for row in ERROR_TABLE} | {StarletteHTTPException, Exception}:
         app.add_exception_handler(exc_type, handle)
 
-    for module in (health, sparql, linked_data):
+    for module in (health, capture, provlake, imports, quarantine, sparql, linked_data):
         app.include_router(module.router)
     return app
