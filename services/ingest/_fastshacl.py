@@ -88,14 +88,22 @@ class _Data:
     """
 
     def __init__(self, triples: Iterable[ox.Quad | ox.Triple]) -> None:
-        self.triples = triples if isinstance(triples, list) else list(triples)
         self.out: dict[Term, dict[str, list[Term]]] = {}
         self.subjects_of: dict[str, set[Term]] = {}
         self.types: dict[Term, set[str]] = {}
         self.of_type: dict[str, set[Term]] = {}
-        out, subjects_of = self.out, self.subjects_of
-        for t in self.triples:
+        # What the SPARQL store gets: the quads as they are, and the triples (the context) that
+        # the quads do not already hold.
+        self.quads: list[ox.Quad] = []
+        self.extra: list[ox.Triple] = []
+        out, subjects_of, quads, extra = self.out, self.subjects_of, self.quads, self.extra
+        for t in triples:
             s, p, o = t.subject, t.predicate.value, t.object
+            if isinstance(t, ox.Quad):
+                quads.append(t)
+                is_quad = True
+            else:
+                is_quad = False
             by_predicate = out.get(s)
             if by_predicate is None:
                 by_predicate = out[s] = {}
@@ -109,6 +117,10 @@ class _Data:
                     subjects.add(s)
             elif o not in values:
                 values.append(o)
+            else:
+                continue  # a repeated triple
+            if not is_quad:
+                extra.append(t)
             if p == _RDF_TYPE and isinstance(o, ox.NamedNode):
                 self.types.setdefault(s, set()).add(o.value)
                 self.of_type.setdefault(o.value, set()).add(s)
@@ -131,10 +143,12 @@ class _Data:
 
     @property
     def store(self) -> ox.Store:
-        """The data in an in-memory store (built when a SPARQL constraint first needs it)."""
+        """The data in an in-memory store, queried with its default graph as the union of all
+        graphs (built when a SPARQL constraint first needs it)."""
         if self._store is None:
             self._store = ox.Store()
-            self._store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in self.triples)
+            self._store.extend(self.quads)
+            self._store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in self.extra)
         return self._store
 
 
@@ -251,9 +265,7 @@ class FastValidator:
             )
         for members in g.objects(shape, SH["or"]):
             alternatives = [self._conforms(m) for m in Collection(g, members)]
-            tests.append(
-                ("OrConstraintComponent", lambda d, v, a=alternatives: any(t(d, v) for t in a))
-            )
+            tests.append(("OrConstraintComponent", _any_of(alternatives)))
         return tests
 
     def _conforms(self, shape: rdflib.term.Node) -> ValueTest:
@@ -265,8 +277,11 @@ class FastValidator:
         if path is None:
             if any(g.value(shape, k) is not None for k in _COUNT_KEYS):
                 raise NotImplementedError(f"count constraints on node shape {shape}")
-            return lambda d, v: all(t(d, v) for t in tests)
+            return tests[0] if len(tests) == 1 else lambda d, v: all(t(d, v) for t in tests)
         prop = self._property(shape)
+        if prop.max_count == [0] and not (prop.min_count or prop.has_value or tests):
+            # "has no value for path", such as [ sh:path rdf:type ; sh:maxCount 0 ] (untyped)
+            return lambda d, v, p=prop.path: p not in d.out.get(v, ())
 
         def conforms(d: _Data, v: Term) -> bool:
             values = d.values(v, prop.path)
@@ -344,7 +359,7 @@ def _check_sparql(store: ox.Store, focus: set[Term], check: _Sparql, results: li
         query = check.query.format(values=" ".join(sorted(str(node) for node in focus)))
     else:  # blank nodes cannot be given in VALUES: run for every node, keep the focus nodes
         query = check.query.format(values="UNDEF")
-    solutions = store.query(query)
+    solutions = store.query(query, use_default_graph_as_union=True)
     variables = {v.value for v in solutions.variables}
     for row in solutions:
         node = row["this"]
@@ -365,32 +380,42 @@ def _check_sparql(store: ox.Store, focus: set[Term], check: _Sparql, results: li
 
 
 def _check_property(data: _Data, focus: set[Term], prop: _Property, results: list) -> None:
-    def report(node: Term, component: str, value: Term | None = None) -> None:
-        results.append(
-            (node.value, prop.path, value, prop.message, prop.severity, prop.name, component)
-        )
-
+    path, out, counts = prop.path, data.out, prop.min_count or prop.max_count
     if prop.min_count or prop.has_value:
         nodes: Iterable[Term] = focus
     else:  # only nodes with values can break a maximum or a value constraint
-        nodes = focus & data.subjects_of.get(prop.path, set())
+        nodes = focus & data.subjects_of.get(path, set())
     for node in nodes:
-        values = data.values(node, prop.path)
-        if prop.min_count or prop.max_count:
-            count = len(data.distinct(values))
+        values = out.get(node, {}).get(path, ())
+        if counts:
+            count = len(values) if len(values) < 2 else len(data.distinct(values))
             for n in prop.min_count:
                 if count < n:
-                    report(node, "MinCountConstraintComponent")
+                    results.append(_result(node, prop, "MinCountConstraintComponent"))
             for n in prop.max_count:
                 if count > n:
-                    report(node, "MaxCountConstraintComponent")
+                    results.append(_result(node, prop, "MaxCountConstraintComponent"))
         for expected in prop.has_value:
             if expected not in values:
-                report(node, "HasValueConstraintComponent")
+                results.append(_result(node, prop, "HasValueConstraintComponent"))
         for component, test in prop.tests:
             for value in values:
                 if not test(data, value):
-                    report(node, component, value)
+                    results.append(_result(node, prop, component, value))
+
+
+def _result(node: Term, prop: _Property, component: str, value: Term | None = None) -> tuple:
+    return (node.value, prop.path, value, prop.message, prop.severity, prop.name, component)
+
+
+def _any_of(alternatives: list[ValueTest]) -> ValueTest:
+    def test(d: _Data, v: Term) -> bool:
+        for alternative in alternatives:  # noqa: SIM110 (a loop: any() over a generator is slower)
+            if alternative(d, v):
+                return True
+        return False
+
+    return test
 
 
 def _severity(g: rdflib.Graph, shape: rdflib.term.Node) -> str:
