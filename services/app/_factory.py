@@ -17,9 +17,11 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services._settings import Settings
+from services.ingest import Ingestor, Quarantine
 
 from ._errors import ERROR_TABLE, error_response
 from .routes import capture, health, imports, linked_data, provlake, quarantine, sparql
@@ -30,9 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["create_app"]
 
 
-def _build_ingestor(store: Store, settings: Settings) -> object:
-    from services.ingest import Ingestor, Quarantine
-
+def _build_ingestor(store: Store, settings: Settings) -> Ingestor:
     return Ingestor(
         store,
         base_iri=settings.base_iri,
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.store = None
     app.state.ingestor = None
 
-    async def handle(request: Request, exc: Exception):
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
         return error_response(exc)
 
     for exc_type in {row[0][0] for row in ERROR_TABLE} | {StarletteHTTPException, Exception}:

@@ -51,7 +51,9 @@ def test_data_store_catalogue(client: TestClient) -> None:
         "type": "AWSS3",
         "location": "https://s3.example.org/raw",
     }
-    assert client.post("/provenance/api/data-stores", json=PG).status_code == 201
+    r = client.post("/provenance/api/data-stores", json=[PG, S3])
+    assert r.status_code == 201
+    assert [d["id"] for d in r.json()] == ["ds_1", "ds_2"]
     listed = client.get("/provenance/api/data-stores").json()
     assert [d["name"] for d in listed] == ["lake", "warehouse"]
     assert client.get("/provenance/api/data-stores/ds_2").json()["location"] == "db.example.org"
