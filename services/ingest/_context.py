@@ -27,7 +27,8 @@ def mentioned_iris(quads: Iterable[ox.Quad | ox.Triple]) -> set[str]:
     """IRIs the batch mentions as subject or object (classes, the objects of rdf:type, excepted)."""
     found: set[str] = set()
     for q in quads:
-        found.add(q.subject.value)
+        if isinstance(q.subject, ox.NamedNode):
+            found.add(q.subject.value)
         if isinstance(q.object, ox.NamedNode) and q.predicate != _TYPE:
             found.add(q.object.value)
     return found

@@ -79,23 +79,77 @@ _COUNT_KEYS = {SH.minCount, SH.maxCount, SH.hasValue}
 
 
 class _Data:
-    """Indexes of the data graph: outgoing values per node and predicate, nodes per type."""
+    """Indexes of the data graph: outgoing values per node and predicate, nodes per type.
 
-    def __init__(self, quads: Iterable[ox.Quad]) -> None:
+    Built straight from the batch and context triples (one pass). The same triple may come twice
+    (a batch sent again meets its stored copy): values are compared as sets, and a literal may then
+    appear in two lexical forms of one value ("…47.250000Z" and the stored "…47.25Z"), which
+    ``distinct`` folds into one, as rdflib does for pyshacl.
+    """
+
+    def __init__(self, triples: Iterable[ox.Quad | ox.Triple]) -> None:
         self.out: dict[Term, dict[str, list[Term]]] = {}
         self.subjects_of: dict[str, set[Term]] = {}
         self.types: dict[Term, set[str]] = {}
         self.of_type: dict[str, set[Term]] = {}
-        for t in quads:
+        # What the SPARQL store gets: the quads as they are, and the triples (the context) that
+        # the quads do not already hold.
+        self.quads: list[ox.Quad] = []
+        self.extra: list[ox.Triple] = []
+        out, subjects_of, quads, extra = self.out, self.subjects_of, self.quads, self.extra
+        for t in triples:
             s, p, o = t.subject, t.predicate.value, t.object
-            self.out.setdefault(s, {}).setdefault(p, []).append(o)
-            self.subjects_of.setdefault(p, set()).add(s)
+            if isinstance(t, ox.Quad):
+                quads.append(t)
+                is_quad = True
+            else:
+                is_quad = False
+            by_predicate = out.get(s)
+            if by_predicate is None:
+                by_predicate = out[s] = {}
+            values = by_predicate.get(p)
+            if values is None:
+                by_predicate[p] = [o]
+                subjects = subjects_of.get(p)
+                if subjects is None:
+                    subjects_of[p] = {s}
+                else:
+                    subjects.add(s)
+            elif o not in values:
+                values.append(o)
+            else:
+                continue  # a repeated triple
+            if not is_quad:
+                extra.append(t)
             if p == _RDF_TYPE and isinstance(o, ox.NamedNode):
                 self.types.setdefault(s, set()).add(o.value)
                 self.of_type.setdefault(o.value, set()).add(s)
+        self._store: ox.Store | None = None
 
     def values(self, node: Term, path: str) -> list[Term]:
         return self.out.get(node, {}).get(path, [])
+
+    @staticmethod
+    def distinct(values: list[Term]) -> list[Term]:
+        """The values without repeats of one literal value in another lexical form."""
+        if len(values) < 2 or not any(isinstance(v, ox.Literal) for v in values):
+            return values
+        store = ox.Store()  # Oxigraph stores literals in canonical form
+        subject, predicate = ox.NamedNode("urn:provml:s"), ox.NamedNode("urn:provml:p")
+        store.extend(
+            ox.Quad(subject, predicate, v) for v in values if not isinstance(v, ox.BlankNode)
+        )
+        return [q.object for q in store] + [v for v in values if isinstance(v, ox.BlankNode)]
+
+    @property
+    def store(self) -> ox.Store:
+        """The data in an in-memory store, queried with its default graph as the union of all
+        graphs (built when a SPARQL constraint first needs it)."""
+        if self._store is None:
+            self._store = ox.Store()
+            self._store.extend(self.quads)
+            self._store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in self.extra)
+        return self._store
 
 
 ValueTest = Callable[[_Data, Term], bool]
@@ -211,9 +265,7 @@ class FastValidator:
             )
         for members in g.objects(shape, SH["or"]):
             alternatives = [self._conforms(m) for m in Collection(g, members)]
-            tests.append(
-                ("OrConstraintComponent", lambda d, v, a=alternatives: any(t(d, v) for t in a))
-            )
+            tests.append(("OrConstraintComponent", _any_of(alternatives)))
         return tests
 
     def _conforms(self, shape: rdflib.term.Node) -> ValueTest:
@@ -225,8 +277,11 @@ class FastValidator:
         if path is None:
             if any(g.value(shape, k) is not None for k in _COUNT_KEYS):
                 raise NotImplementedError(f"count constraints on node shape {shape}")
-            return lambda d, v: all(t(d, v) for t in tests)
+            return tests[0] if len(tests) == 1 else lambda d, v: all(t(d, v) for t in tests)
         prop = self._property(shape)
+        if prop.max_count == [0] and not (prop.min_count or prop.has_value or tests):
+            # "has no value for path", such as [ sh:path rdf:type ; sh:maxCount 0 ] (untyped)
+            return lambda d, v, p=prop.path: p not in d.out.get(v, ())
 
         def conforms(d: _Data, v: Term) -> bool:
             values = d.values(v, prop.path)
@@ -271,12 +326,7 @@ class FastValidator:
     # -- validating --------------------------------------------------------------------------------
 
     def validate(self, triples: Iterable[ox.Quad | ox.Triple]) -> Report:
-        # The data graph in an in-memory Oxigraph store: a set of triples (the batch and its
-        # context may share some), literals in canonical form ("…47.250000Z" and the stored
-        # "…47.25Z" are one value, as for pyshacl), and the SPARQL constraints run on it.
-        store = ox.Store()
-        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-        data = _Data(store)
+        data = _Data(triples)
         results: list[tuple[str, str | None, Term | None, str | None, str, str, str]] = []
         for shape in self.node_shapes:
             focus = shape.focus(data)
@@ -285,8 +335,9 @@ class FastValidator:
             for prop in shape.properties:
                 _check_property(data, focus, prop, results)
             for check in shape.sparql:
-                _check_sparql(store, focus, check, results)
+                _check_sparql(data.store, focus, check, results)
         values = canonical_values([r[2] for r in results])
+        unique = dict.fromkeys((*r[:2], v, *r[3:]) for r, v in zip(results, values, strict=True))
         return sort_report(
             [
                 {
@@ -298,9 +349,7 @@ class FastValidator:
                     "source_shape": shape,
                     "component": component,
                 }
-                for (focus_node, path, _, message, severity, shape, component), value in zip(
-                    results, values, strict=True
-                )
+                for (focus_node, path, value, message, severity, shape, component) in unique
             ]
         )
 
@@ -310,7 +359,7 @@ def _check_sparql(store: ox.Store, focus: set[Term], check: _Sparql, results: li
         query = check.query.format(values=" ".join(sorted(str(node) for node in focus)))
     else:  # blank nodes cannot be given in VALUES: run for every node, keep the focus nodes
         query = check.query.format(values="UNDEF")
-    solutions = store.query(query)
+    solutions = store.query(query, use_default_graph_as_union=True)
     variables = {v.value for v in solutions.variables}
     for row in solutions:
         node = row["this"]
@@ -331,27 +380,42 @@ def _check_sparql(store: ox.Store, focus: set[Term], check: _Sparql, results: li
 
 
 def _check_property(data: _Data, focus: set[Term], prop: _Property, results: list) -> None:
-    def report(node: Term, component: str, value: Term | None = None) -> None:
-        results.append(
-            (node.value, prop.path, value, prop.message, prop.severity, prop.name, component)
-        )
-
-    for node in focus:
-        values = data.values(node, prop.path)
-        distinct = len(set(values))
-        for n in prop.min_count:
-            if distinct < n:
-                report(node, "MinCountConstraintComponent")
-        for n in prop.max_count:
-            if distinct > n:
-                report(node, "MaxCountConstraintComponent")
+    path, out, counts = prop.path, data.out, prop.min_count or prop.max_count
+    if prop.min_count or prop.has_value:
+        nodes: Iterable[Term] = focus
+    else:  # only nodes with values can break a maximum or a value constraint
+        nodes = focus & data.subjects_of.get(path, set())
+    for node in nodes:
+        values = out.get(node, {}).get(path, ())
+        if counts:
+            count = len(values) if len(values) < 2 else len(data.distinct(values))
+            for n in prop.min_count:
+                if count < n:
+                    results.append(_result(node, prop, "MinCountConstraintComponent"))
+            for n in prop.max_count:
+                if count > n:
+                    results.append(_result(node, prop, "MaxCountConstraintComponent"))
         for expected in prop.has_value:
             if expected not in values:
-                report(node, "HasValueConstraintComponent")
+                results.append(_result(node, prop, "HasValueConstraintComponent"))
         for component, test in prop.tests:
             for value in values:
                 if not test(data, value):
-                    report(node, component, value)
+                    results.append(_result(node, prop, component, value))
+
+
+def _result(node: Term, prop: _Property, component: str, value: Term | None = None) -> tuple:
+    return (node.value, prop.path, value, prop.message, prop.severity, prop.name, component)
+
+
+def _any_of(alternatives: list[ValueTest]) -> ValueTest:
+    def test(d: _Data, v: Term) -> bool:
+        for alternative in alternatives:  # noqa: SIM110 (a loop: any() over a generator is slower)
+            if alternative(d, v):
+                return True
+        return False
+
+    return test
 
 
 def _severity(g: rdflib.Graph, shape: rdflib.term.Node) -> str:

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from ._exceptions import InvalidBatch
 from ._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
 from ._records import (
+    MAX_TIME,
     EntityRecord,
     RunEnd,
     RunStart,
@@ -49,7 +50,7 @@ LatestIteration = Callable[[str, str, str], int | None]
 
 _ID = re.compile(r"^[A-Za-z0-9._~-]{1,128}$")
 _STATUS = {"FINISHED": "finished", "ERRORED": "failed"}
-_Time = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
+_Time = Annotated[float, Field(strict=True, ge=0, le=MAX_TIME, allow_inf_nan=False)]
 _WireId = Annotated[str | int | float, Field(union_mode="left_to_right")]
 
 

@@ -94,6 +94,7 @@ class _Out:
 
     def __init__(self) -> None:
         self.quads: dict[ox.Quad, None] = {}
+        self.plans: set[tuple] = set()  # catalogue nodes already described in this batch
 
     def add(
         self, s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal, g: ox.NamedNode
@@ -125,6 +126,10 @@ class Mapper:
     # ---------------------------------------------------------------------------------------------
 
     def _plan(self, out: _Out, node: ox.NamedNode, name: str, *classes: ox.NamedNode) -> None:
+        key = (node, name, classes)
+        if key in out.plans:
+            return
+        out.plans.add(key)
         c = self.iris.catalog_graph
         out.typed(node, c, *classes, V.Plan)
         out.add(node, V.label, ox.Literal(name), c)

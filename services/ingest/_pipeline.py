@@ -9,6 +9,7 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 
 import pyoxigraph as ox
@@ -40,7 +41,9 @@ class IngestResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+@cache
 def make_validator(name: ValidatorName) -> Any:
+    """The validator ``name``, built once per process (both are stateless between batches)."""
     if name == "pyshacl":
         return PyshaclValidator()
     if name == "fast":
@@ -184,6 +187,11 @@ def _check_quads(quads: list[Any], max_records: int) -> list[ox.Quad]:
             )
         if not isinstance(quad.graph_name, ox.NamedNode):
             raise InvalidBatch(f"quads[{i}].graph_name", "every quad must be in a named graph")
+        for position in ("subject", "object"):
+            if isinstance(getattr(quad, position), ox.BlankNode | ox.Triple):
+                raise InvalidBatch(
+                    f"quads[{i}].{position}", "blank nodes are not stored: skolemise them first"
+                )
     return quads
 
 

@@ -233,6 +233,8 @@ BAD_INPUTS = [
     (batch(record("metric", "m1", execution="e", name="loss", value=True)), "records[0].value"),
     (batch(record("section.start", "s", stage="e", name="epoch", index=1.5)), "records[0].index"),
     (batch(record("run.start", RUN, name="x", time="yesterday")), "records[0].time"),
+    (batch(record("run.start", RUN, name="x", time=1e12)), "records[0].time"),
+    (batch(record("run.start", RUN, name="x", time=-1)), "records[0].time"),
     (
         batch(record("stage.start", "s", name="x", kind="training", attributes={"a": [1]})),
         "records[0].attributes.a",
@@ -343,3 +345,15 @@ def test_ingest_quads(store, ingestor: Ingestor) -> None:
     with pytest.raises(InvalidBatch) as bad:
         ingestor.ingest_quads([ox.Quad(run, rdf_type, run)], source="x")
     assert bad.value.field == "quads[0].graph_name"
+
+
+def test_ingest_quads_refuses_blank_nodes(store, ingestor: Ingestor) -> None:
+    g = ox.NamedNode(f"{B}graph/import/doc2")
+    p_label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    quads = [
+        ox.Quad(ox.NamedNode(f"{B}entity/e"), p_label, ox.Literal("e"), g),
+        ox.Quad(ox.BlankNode("a1"), p_label, ox.Literal("a"), g),
+    ]
+    with pytest.raises(InvalidBatch) as err:
+        ingestor.ingest_quads(quads, source="prov-n")
+    assert err.value.field == "quads[1].subject" and store.count() == 0
