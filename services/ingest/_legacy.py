@@ -251,10 +251,20 @@ class _Converter:
         else:  # dataset_item
             fields["kind"] = "data"
             item_attributes: dict[str, Any] = {}
+            references: list[str] = []  # typed values inside the item (e.g. a KG reference)
             self._value(
-                "value", inner, f"{field}.values", run, time, owner, "of", item_attributes, []
+                "value",
+                inner,
+                f"{field}.values",
+                run,
+                time,
+                owner,
+                "of",
+                item_attributes,
+                references,
             )
             fields["attributes"] = {k.removeprefix("value."): v for k, v in item_attributes.items()}
+            fields["derived_from"] = references
         key = json.dumps(inner, sort_keys=True, default=str)
         if kind == "dataset_item":
             key += f"|{value.get('order')}|{value.get('dataset_id')}"

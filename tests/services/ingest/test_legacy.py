@@ -107,7 +107,21 @@ def test_typed_values_become_entities_and_attributes() -> None:
         },
         "sample": {"values": "http://example.org/sample/7", "prov_attr_type": "kg_reference"},
         "rows": {"prov_attr_type": "dataset", "values": [{"a": 1}, {"a": 2}, {"a": 3}]},
-        "item": {"prov_attr_type": "dataset_item", "values": {"x": 1.5, "y": "b"}, "order": 0},
+        "item": {
+            "prov_attr_type": "dataset_item",
+            "order": 0,
+            "values": {
+                "prov_attr_type": "dict",
+                "values": {
+                    "x": 1.5,
+                    "y": "b",
+                    "city": {
+                        "values": "http://example.org/city/9",
+                        "prov_attr_type": "kg_reference",
+                    },
+                },
+            },
+        },
         "cfg": {"prov_attr_type": "dict", "values": {"depth": 3, "inner": {"k": True}}},
         "plain": {"a": 1, "b": None},
         "tags": ["x", "y"],
@@ -132,6 +146,10 @@ def test_typed_values_become_entities_and_attributes() -> None:
     assert entities["sample"].refers_to == "http://example.org/sample/7"
     assert entities["rows"].kind == "dataset" and entities["rows"].record_count == 3
     assert entities["item"].kind == "data" and entities["item"].attributes == {"x": 1.5, "y": "b"}
+    city = entities.pop("value.city")  # the reference inside the item: the item derives from it
+    assert city.refers_to == "http://example.org/city/9" and entities["item"].derived_from == [
+        city.id
+    ]
     assert entities["refs.0"].location == "/f1"
     assert sorted(stage.used) == sorted(e.id for e in entities.values())
     assert stage.attributes == {
