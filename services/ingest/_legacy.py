@@ -253,7 +253,7 @@ class _Converter:
             item_attributes: dict[str, Any] = {}
             references: list[str] = []  # typed values inside the item (e.g. a KG reference)
             self._value(
-                "value",
+                name,
                 inner,
                 f"{field}.values",
                 run,
@@ -263,7 +263,8 @@ class _Converter:
                 item_attributes,
                 references,
             )
-            fields["attributes"] = {k.removeprefix("value."): v for k, v in item_attributes.items()}
+            prefix = f"{name}."
+            fields["attributes"] = {k.removeprefix(prefix): v for k, v in item_attributes.items()}
             fields["derived_from"] = references
         key = json.dumps(inner, sort_keys=True, default=str)
         if kind == "dataset_item":

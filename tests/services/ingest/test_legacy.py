@@ -146,7 +146,7 @@ def test_typed_values_become_entities_and_attributes() -> None:
     assert entities["sample"].refers_to == "http://example.org/sample/7"
     assert entities["rows"].kind == "dataset" and entities["rows"].record_count == 3
     assert entities["item"].kind == "data" and entities["item"].attributes == {"x": 1.5, "y": "b"}
-    city = entities.pop("value.city")  # the reference inside the item: the item derives from it
+    city = entities.pop("item.city")  # the reference inside the item: the item derives from it
     assert city.refers_to == "http://example.org/city/9" and entities["item"].derived_from == [
         city.id
     ]
