@@ -393,6 +393,8 @@ class _Converter:
             index = self.latest.get((run, cycle))
         if index is None and self.lookup is not None and m.dataflow_name:
             index = self.lookup(run, m.dataflow_name, cycle)
+            if index is not None:  # the next tasks of this cycle need no query
+                self.latest[(run, cycle)] = index
         if index is None:
             raise InvalidBatch(
                 f"{field}.prov_obj.task.parent_cycle_name",

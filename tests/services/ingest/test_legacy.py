@@ -188,8 +188,9 @@ def test_task_in_a_cycle_of_an_earlier_request_asks_the_store() -> None:
         return 4
 
     message = task("step", "Input", None, startTime=2.0, parent_cycle_name="epochs")
-    (stage,) = convert_retrospective([message], latest)
-    assert calls == [(RUN, "train_wf", "epochs")]
+    stage, again = convert_retrospective([message, message], latest)
+    assert calls == [(RUN, "train_wf", "epochs")]  # asked once per request
+    assert again.parent == stage.parent
     assert stage.parent == cycle_section_id(RUN, "epochs", 4) == f"{RUN}.epochs.4"
     with pytest.raises(InvalidBatch) as err:
         convert_retrospective([message], lambda *a: None)
