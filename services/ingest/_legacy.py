@@ -251,10 +251,21 @@ class _Converter:
         else:  # dataset_item
             fields["kind"] = "data"
             item_attributes: dict[str, Any] = {}
+            references: list[str] = []  # typed values inside the item (e.g. a KG reference)
             self._value(
-                "value", inner, f"{field}.values", run, time, owner, "of", item_attributes, []
+                name,
+                inner,
+                f"{field}.values",
+                run,
+                time,
+                owner,
+                "of",
+                item_attributes,
+                references,
             )
-            fields["attributes"] = {k.removeprefix("value."): v for k, v in item_attributes.items()}
+            prefix = f"{name}."
+            fields["attributes"] = {k.removeprefix(prefix): v for k, v in item_attributes.items()}
+            fields["derived_from"] = references
         key = json.dumps(inner, sort_keys=True, default=str)
         if kind == "dataset_item":
             key += f"|{value.get('order')}|{value.get('dataset_id')}"
@@ -382,6 +393,8 @@ class _Converter:
             index = self.latest.get((run, cycle))
         if index is None and self.lookup is not None and m.dataflow_name:
             index = self.lookup(run, m.dataflow_name, cycle)
+            if index is not None:  # the next tasks of this cycle need no query
+                self.latest[(run, cycle)] = index
         if index is None:
             raise InvalidBatch(
                 f"{field}.prov_obj.task.parent_cycle_name",

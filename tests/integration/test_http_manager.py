@@ -60,6 +60,11 @@ def test_same_batch_twice_same_triple_count(server: Manager, writer: httpx.Clien
     assert server.count() == once
 
 
+def test_serve_prints_the_url_and_the_store(server: Manager) -> None:
+    first_line = server.log.read_text().splitlines()[0]
+    assert first_line == f"provml manager on {server.url}/ (store {server.store})"
+
+
 def test_writes_need_the_token(server: Manager) -> None:
     with server.client() as anonymous, server.client("guess") as wrong:
         for client in (anonymous, wrong):
