@@ -53,8 +53,7 @@ class StoreContext:
         found: dict[str, ox.NamedNode] = {}
         for activity, plan in result.rows:
             if isinstance(activity, ox.NamedNode) and isinstance(plan, ox.NamedNode):
-                # Deterministic when a node has several plans (it should not): keep the smallest
-                # IRI.
+                # Deterministic if a node has several plans (it should not): the smallest IRI.
                 previous = found.get(activity.value)
                 if previous is None or plan.value < previous.value:
                     found[activity.value] = plan

@@ -37,8 +37,7 @@ from ._records import (
 
 __all__ = ["Mapper", "PlanLookup", "literal", "time_literal"]
 
-# Given run / execution IRIs, return the plan IRI each one is an execution of (those the store
-# knows).
+# Run / execution IRIs → the plan IRI each is an execution of (for those the store knows).
 PlanLookup = Callable[[Collection[str]], dict[str, ox.NamedNode]]
 
 _STAGE = {
@@ -122,8 +121,7 @@ class Mapper:
             handler(record, out, plans)
         return list(out.quads)
 
-    # -- helpers
-    # ---------------------------------------------------------------------------------------------
+    # -- helpers -----------------------------------------------------------------------------------
 
     def _plan(self, out: _Out, node: ox.NamedNode, name: str, *classes: ox.NamedNode) -> None:
         key = (node, name, classes)
@@ -165,8 +163,7 @@ class Mapper:
             out.add(node, ML.status, ox.Literal(record.status), g)
         self._attributes(out, node, node_id, record.attributes, "out", g)
 
-    # -- one method per record type
-    # ----------------------------------------------------------------------------
+    # -- one method per record type ----------------------------------------------------------------
 
     def _RunStart(self, r: RunStart, out: _Out, plans: _Plans) -> None:
         iris, g, c = self.iris, self.iris.run_graph(r.run), self.iris.catalog_graph
@@ -328,7 +325,7 @@ class Mapper:
         g = self.iris.run_graph(r.run)
         out.add(self.iris.activity(r.execution, r.run), V.used, self.iris.entity(r.entity), g)
 
-    # -- records of the legacy ProvLake conversion only
+    # -- records of the legacy ProvLake conversion only --------------------------------------------
 
     def _StageInputs(self, r: StageInputs, out: _Out, plans: _Plans) -> None:
         g, node = self.iris.run_graph(r.run), self.iris.execution(r.id)
@@ -336,8 +333,7 @@ class Mapper:
             out.add(node, V.used, self.iris.entity(entity), g)
         self._attributes(out, node, r.id, r.attributes, "in", g)
 
-    # -- catalogue records (from the legacy ProvLake catalogue messages)
-    # -------------------------------------------
+    # -- catalogue records (from the legacy ProvLake catalogue messages) ---------------------------
 
     def _DataStoreRecord(self, r: DataStoreRecord, out: _Out, plans: _Plans) -> None:
         c, node = self.iris.catalog_graph, self.iris.datastore(r.name)

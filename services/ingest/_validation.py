@@ -132,9 +132,8 @@ def report_from_graph(results: rdflib.Graph, shapes: rdflib.Graph) -> Report:
         value = results.value(result, SH.value)
         message = results.value(result, SH.resultMessage)
         component = results.value(result, SH.sourceConstraintComponent)
-        # Name the rule broken: the SPARQL constraint or the shape, by IRI; a blank-node property
-        # shape by
-        # the node shape that holds it.
+        # Name the rule broken: the SPARQL constraint or the shape, by IRI; a blank-node
+        # property shape by the node shape that holds it.
         if isinstance(constraint, rdflib.URIRef):
             rule = constraint
         elif isinstance(shape, rdflib.BNode):

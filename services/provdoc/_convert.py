@@ -54,31 +54,30 @@ def prefixes_for(quads: Iterable[ox.Quad], base_iri: str) -> dict[str, str]:
     ``measure:accuracy``; ``genid`` for skolemised blank nodes); any other IRI gets ``ns1``,
     ``ns2``... for its namespace (the IRI up to its last ``#`` or ``/``), numbered in sorted order.
     """
+    iris = {
+        term.value
+        for quad in quads
+        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name)
+        if isinstance(term, ox.NamedNode)
+    }
     prefixes = dict(_VOCAB_PREFIXES)
-    taken = set(prefixes.values())
     others: set[str] = set()
-    for quad in quads:
-        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
-            if not isinstance(term, ox.NamedNode):
+    for iri in sorted(iris):
+        if iri.startswith(base_iri):
+            rest = iri[len(base_iri) :]
+            segment, slash, _ = rest.partition("/")
+            if rest.startswith(_GENID):
+                prefixes.setdefault("genid", base_iri + _GENID)
                 continue
-            iri = term.value
-            if any(iri.startswith(ns) for ns in taken):
+            if slash and _SEGMENT.fullmatch(segment):
+                prefixes.setdefault(segment, f"{base_iri}{segment}/")
                 continue
-            if iri.startswith(base_iri):
-                rest = iri[len(base_iri) :]
-                segment, slash, _ = rest.partition("/")
-                if rest.startswith(_GENID):
-                    prefixes["genid"] = base_iri + _GENID
-                    taken.add(base_iri + _GENID)
-                    continue
-                if slash and _SEGMENT.fullmatch(segment) and segment not in prefixes:
-                    prefixes[segment] = f"{base_iri}{segment}/"
-                    taken.add(f"{base_iri}{segment}/")
-                    continue
-            cut = max(iri.rfind("#"), iri.rfind("/"))
-            if 0 < cut < len(iri) - 1:
-                others.add(iri[: cut + 1])
-    for number, namespace in enumerate(sorted(others - taken), start=1):
+        cut = max(iri.rfind("#"), iri.rfind("/"))
+        if 0 < cut < len(iri) - 1:
+            others.add(iri[: cut + 1])
+    taken = set(prefixes.values())
+    fresh = sorted(ns for ns in others if not any(ns.startswith(t) for t in taken))
+    for number, namespace in enumerate(fresh, start=1):
         prefixes[f"ns{number}"] = namespace
     return prefixes
 
@@ -113,7 +112,7 @@ def quads_to_prov(quads: Iterable[ox.Quad], prefixes: Mapping[str, str]) -> pm.P
     for prefix, namespace in prefixes.items():
         dataset.bind(prefix, namespace)
     contexts: dict[ox.NamedNode | ox.DefaultGraph, rdflib.Graph] = {}
-    for q in sorted(quads, key=str):  # a stable statement order in the output
+    for q in quads:
         context = contexts.get(q.graph_name)
         if context is None:
             name = (

@@ -86,7 +86,7 @@ def export_all(store: Store, format: str, *, base_iri: str = DEFAULT_BASE_IRI) -
 
 def to_prov_document(quads: list[ox.Quad], *, base_iri: str = DEFAULT_BASE_IRI) -> pm.ProvDocument:
     """A ``prov`` document of the quads: default graph as the document, named graphs as bundles."""
-    quads = deskolemise(quads, base_iri)
+    quads = sorted(deskolemise(quads, base_iri), key=str)  # the same data, the same document
     return quads_to_prov(with_base_types(quads), prefixes_for(quads, base_iri))
 
 
@@ -96,7 +96,7 @@ def serialize_quads(
     """Write quads in an export format (see ``EXPORT_FORMATS``)."""
     fmt = get_format(format)
     if fmt.family == "rdf":
-        quads = deskolemise(quads, base_iri)
+        quads = sorted(deskolemise(quads, base_iri), key=str)  # the same data, the same bytes
         data: list[ox.Quad] | list[ox.Triple] = quads if fmt.quads else _union(quads)
         return ox.serialize(
             data,

@@ -61,16 +61,18 @@ def import_document(
         raise ProvDocumentError(f"the {fmt.name} document holds no statements: nothing to import")
     canonical, digest = canonical_digest(quads)
     graph = import_graph_iri(base_iri, name or digest[:16])
+    targets: dict[ox.NamedNode | ox.DefaultGraph, ox.NamedNode] = {}
+    for q in canonical:
+        if q.graph_name not in targets:
+            targets[q.graph_name] = ox.NamedNode(
+                bundle_graph_iri(graph, q.graph_name.value)
+                if isinstance(q.graph_name, ox.NamedNode)
+                else graph
+            )
     return [
-        ox.Quad(q.subject, q.predicate, q.object, _target_graph(graph, q.graph_name))
+        ox.Quad(q.subject, q.predicate, q.object, targets[q.graph_name])
         for q in skolemise(canonical, base_iri, digest)
     ]
-
-
-def _target_graph(graph: str, source: ox.NamedNode | ox.DefaultGraph) -> ox.NamedNode:
-    if isinstance(source, ox.NamedNode):
-        return ox.NamedNode(bundle_graph_iri(graph, source.value))
-    return ox.NamedNode(graph)
 
 
 def _parse_prov(data: bytes, fmt: Format) -> list[ox.Quad]:
