@@ -19,40 +19,31 @@ every ontology example and on mapped batches.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
+from ._fastshacl_checks import (
+    Data,
+    Term,
+    ValueTest,
+    any_of,
+    datatype_test,
+    min_inclusive_test,
+    node_kind_test,
+    pattern_test,
+    to_ox,
+)
 from ._validation import Report, canonical_values, load_shapes_and_ontology, sort_report
 
 __all__ = ["FastValidator"]
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_RDF_TYPE = str(RDF.type)
-# Lexical forms of the XSD datatypes whose well-formedness pyshacl (through rdflib) checks.
-_LEXICAL = {
-    f"{_XSD}integer": re.compile(r"^[+-]?[0-9]+$"),
-    f"{_XSD}decimal": re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"),
-    f"{_XSD}double": re.compile(
-        r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)$"
-    ),
-    f"{_XSD}float": re.compile(
-        r"^([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)$"
-    ),
-    f"{_XSD}boolean": re.compile(r"^(true|false|1|0)$"),
-    f"{_XSD}dateTime": re.compile(
-        r"^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$"
-    ),
-}
+
 _SHAPE_KEYS = {
     RDF.type,
     RDFS.label,
@@ -76,83 +67,6 @@ _VALUE_KEYS = {
     SH["or"],
 }
 _COUNT_KEYS = {SH.minCount, SH.maxCount, SH.hasValue}
-
-
-class _Data:
-    """Indexes of the data graph: outgoing values per node and predicate, nodes per type.
-
-    Built straight from the batch and context triples (one pass). The same triple may come twice
-    (a batch sent again meets its stored copy): values are compared as sets, and a literal may then
-    appear in two lexical forms of one value ("…47.250000Z" and the stored "…47.25Z"), which
-    ``distinct`` folds into one, as rdflib does for pyshacl.
-    """
-
-    def __init__(self, triples: Iterable[ox.Quad | ox.Triple]) -> None:
-        self.out: dict[Term, dict[str, list[Term]]] = {}
-        self.subjects_of: dict[str, set[Term]] = {}
-        self.types: dict[Term, set[str]] = {}
-        self.of_type: dict[str, set[Term]] = {}
-        # What the SPARQL store gets: the quads as they are, and the triples (the context) that
-        # the quads do not already hold.
-        self.quads: list[ox.Quad] = []
-        self.extra: list[ox.Triple] = []
-        out, subjects_of, quads, extra = self.out, self.subjects_of, self.quads, self.extra
-        for t in triples:
-            s, p, o = t.subject, t.predicate.value, t.object
-            if isinstance(t, ox.Quad):
-                quads.append(t)
-                is_quad = True
-            else:
-                is_quad = False
-            by_predicate = out.get(s)
-            if by_predicate is None:
-                by_predicate = out[s] = {}
-            values = by_predicate.get(p)
-            if values is None:
-                by_predicate[p] = [o]
-                subjects = subjects_of.get(p)
-                if subjects is None:
-                    subjects_of[p] = {s}
-                else:
-                    subjects.add(s)
-            elif o not in values:
-                values.append(o)
-            else:
-                continue  # a repeated triple
-            if not is_quad:
-                extra.append(t)
-            if p == _RDF_TYPE and isinstance(o, ox.NamedNode):
-                self.types.setdefault(s, set()).add(o.value)
-                self.of_type.setdefault(o.value, set()).add(s)
-        self._store: ox.Store | None = None
-
-    def values(self, node: Term, path: str) -> list[Term]:
-        return self.out.get(node, {}).get(path, [])
-
-    @staticmethod
-    def distinct(values: list[Term]) -> list[Term]:
-        """The values without repeats of one literal value in another lexical form."""
-        if len(values) < 2 or not any(isinstance(v, ox.Literal) for v in values):
-            return values
-        store = ox.Store()  # Oxigraph stores literals in canonical form
-        subject, predicate = ox.NamedNode("urn:provml:s"), ox.NamedNode("urn:provml:p")
-        store.extend(
-            ox.Quad(subject, predicate, v) for v in values if not isinstance(v, ox.BlankNode)
-        )
-        return [q.object for q in store] + [v for v in values if isinstance(v, ox.BlankNode)]
-
-    @property
-    def store(self) -> ox.Store:
-        """The data in an in-memory store, queried with its default graph as the union of all
-        graphs (built when a SPARQL constraint first needs it)."""
-        if self._store is None:
-            self._store = ox.Store()
-            self._store.extend(self.quads)
-            self._store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in self.extra)
-        return self._store
-
-
-ValueTest = Callable[[_Data, Term], bool]
 
 
 @dataclass
@@ -182,7 +96,7 @@ class _NodeShape:
     properties: list[_Property]
     sparql: list[_Sparql]
 
-    def focus(self, data: _Data) -> set[Term]:
+    def focus(self, data: Data) -> set[Term]:
         nodes: set[Term] = set()
         for cls in self.classes:
             nodes |= data.of_type.get(cls, set())
@@ -235,7 +149,7 @@ class FastValidator:
             severity=_severity(g, prop),
             min_count=[int(c) for c in g.objects(prop, SH.minCount)],
             max_count=[int(c) for c in g.objects(prop, SH.maxCount)],
-            has_value=[_to_ox(v) for v in g.objects(prop, SH.hasValue)],
+            has_value=[to_ox(v) for v in g.objects(prop, SH.hasValue)],
             tests=self._value_tests(prop),
         )
 
@@ -243,18 +157,18 @@ class FastValidator:
         """(component, test true when a value satisfies it) for the value constraints of a shape."""
         g, tests = self.shapes, []
         for datatype in g.objects(shape, SH.datatype):
-            tests.append(("DatatypeConstraintComponent", _datatype_test(str(datatype))))
+            tests.append(("DatatypeConstraintComponent", datatype_test(str(datatype))))
         for kind in g.objects(shape, SH.nodeKind):
-            tests.append(("NodeKindConstraintComponent", _node_kind_test(kind)))
+            tests.append(("NodeKindConstraintComponent", node_kind_test(kind)))
         for pattern in g.objects(shape, SH.pattern):
             tests.append(
                 (
                     "PatternConstraintComponent",
-                    _pattern_test(str(pattern), g.value(shape, SH.flags)),
+                    pattern_test(str(pattern), g.value(shape, SH.flags)),
                 )
             )
         for bound in g.objects(shape, SH.minInclusive):
-            tests.append(("MinInclusiveConstraintComponent", _min_inclusive_test(bound)))
+            tests.append(("MinInclusiveConstraintComponent", min_inclusive_test(bound)))
         for cls in g.objects(shape, SH["class"]):
             classes = self._closure(cls)
             tests.append(
@@ -265,7 +179,7 @@ class FastValidator:
             )
         for members in g.objects(shape, SH["or"]):
             alternatives = [self._conforms(m) for m in Collection(g, members)]
-            tests.append(("OrConstraintComponent", _any_of(alternatives)))
+            tests.append(("OrConstraintComponent", any_of(alternatives)))
         return tests
 
     def _conforms(self, shape: rdflib.term.Node) -> ValueTest:
@@ -283,7 +197,7 @@ class FastValidator:
             # "has no value for path", such as [ sh:path rdf:type ; sh:maxCount 0 ] (untyped)
             return lambda d, v, p=prop.path: p not in d.out.get(v, ())
 
-        def conforms(d: _Data, v: Term) -> bool:
+        def conforms(d: Data, v: Term) -> bool:
             values = d.values(v, prop.path)
             return (
                 all(len(set(values)) >= n for n in prop.min_count)
@@ -326,7 +240,7 @@ class FastValidator:
     # -- validating --------------------------------------------------------------------------------
 
     def validate(self, triples: Iterable[ox.Quad | ox.Triple]) -> Report:
-        data = _Data(triples)
+        data = Data(triples)
         results: list[tuple[str, str | None, Term | None, str | None, str, str, str]] = []
         for shape in self.node_shapes:
             focus = shape.focus(data)
@@ -379,7 +293,7 @@ def _check_sparql(store: ox.Store, focus: set[Term], check: _Sparql, results: li
         )
 
 
-def _check_property(data: _Data, focus: set[Term], prop: _Property, results: list) -> None:
+def _check_property(data: Data, focus: set[Term], prop: _Property, results: list) -> None:
     path, out, counts = prop.path, data.out, prop.min_count or prop.max_count
     if prop.min_count or prop.has_value:
         nodes: Iterable[Term] = focus
@@ -408,91 +322,8 @@ def _result(node: Term, prop: _Property, component: str, value: Term | None = No
     return (node.value, prop.path, value, prop.message, prop.severity, prop.name, component)
 
 
-def _any_of(alternatives: list[ValueTest]) -> ValueTest:
-    def test(d: _Data, v: Term) -> bool:
-        for alternative in alternatives:  # noqa: SIM110 (a loop: any() over a generator is slower)
-            if alternative(d, v):
-                return True
-        return False
-
-    return test
-
-
 def _severity(g: rdflib.Graph, shape: rdflib.term.Node) -> str:
     return str(g.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
-
-
-def _datatype_test(datatype: str) -> ValueTest:
-    lexical = _LEXICAL.get(datatype)
-
-    def test(_: _Data, v: Term) -> bool:
-        if not isinstance(v, ox.Literal) or v.datatype.value != datatype:
-            return False
-        return lexical is None or lexical.match(v.value) is not None
-
-    return test
-
-
-def _node_kind_test(kind: rdflib.term.Node) -> ValueTest:
-    kinds = {
-        SH.IRI: (ox.NamedNode,),
-        SH.Literal: (ox.Literal,),
-        SH.BlankNode: (ox.BlankNode,),
-        SH.BlankNodeOrIRI: (ox.BlankNode, ox.NamedNode),
-        SH.BlankNodeOrLiteral: (ox.BlankNode, ox.Literal),
-        SH.IRIOrLiteral: (ox.NamedNode, ox.Literal),
-    }[kind]
-    return lambda _, v: isinstance(v, kinds)
-
-
-def _pattern_test(pattern: str, flags: rdflib.term.Node | None) -> ValueTest:
-    re_flags = 0
-    for flag in str(flags or ""):
-        re_flags |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}.get(flag, 0)
-    regex = re.compile(pattern, re_flags)
-    return lambda _, v: not isinstance(v, ox.BlankNode) and regex.search(v.value) is not None
-
-
-def _python_value(term: Term) -> Any:
-    """A literal's value for ordering comparisons, or None when it has none."""
-    if not isinstance(term, ox.Literal):
-        return None
-    kind, text = term.datatype.value.removeprefix(_XSD), term.value
-    try:
-        if kind in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger"):
-            return int(text)
-        if kind == "decimal":
-            return Decimal(text)
-        if kind in ("double", "float"):
-            return float(text)
-        if kind == "dateTime":
-            return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except (ValueError, InvalidOperation):
-        return None
-    return None
-
-
-def _min_inclusive_test(bound: rdflib.term.Node) -> ValueTest:
-    limit = _python_value(_to_ox(bound))
-
-    def test(_: _Data, v: Term) -> bool:
-        value = _python_value(v)
-        try:
-            return value is not None and value >= limit
-        except TypeError:
-            return False
-
-    return test
-
-
-def _to_ox(node: rdflib.term.Node) -> Term:
-    if isinstance(node, rdflib.URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, rdflib.Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype or _XSD + "string")))
-    raise NotImplementedError(f"blank node {node} as a constraint parameter")
 
 
 def _check_keys(g: rdflib.Graph, shape: rdflib.term.Node, allowed: set) -> None:

@@ -1,8 +1,8 @@
 """The ProvLake 0.2.982 wire format → native capture records, so that both go through one mapper.
 
 ProvLake sends three kinds of requests: retrospective provenance (a JSON list of workflow, task and
-cycle messages), prospective provenance (a workflow description) and the data-store catalogue. The
-conversion:
+cycle messages, converted here), prospective provenance (a workflow description) and the data-store
+catalogue (both in ``_legacy_catalog``). The conversion:
 
 - workflow → ``run.start`` / ``run.end`` of kind ``workflow`` (experiment name = ``dataflow_name``,
   id = the execution id as a string: ``repr`` of a float id);
@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ._exceptions import InvalidBatch
-from ._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
+from ._legacy_records import StageInputs
 from ._records import (
     MAX_TIME,
     EntityRecord,
@@ -43,7 +43,7 @@ from ._records import (
     errors_to_invalid,
 )
 
-__all__ = ["LatestIteration", "convert_data_store", "convert_prospective", "convert_retrospective"]
+__all__ = ["LatestIteration", "convert_retrospective", "cycle_section_id", "parse_wire"]
 
 # (run id, workflow name, cycle name) → the highest iteration index the store holds, or None.
 LatestIteration = Callable[[str, str, str], int | None]
@@ -126,7 +126,7 @@ _Messages = TypeAdapter(
 )
 
 
-def _parse(body: bytes | str | list | dict, adapter: TypeAdapter | type[BaseModel]) -> Any:
+def parse_wire(body: bytes | str | list | dict, adapter: TypeAdapter | type[BaseModel]) -> Any:
     """Validate with ``adapter``; a model class validates one object or a list of them."""
     if isinstance(adapter, type):
         if isinstance(body, bytes | str):
@@ -465,7 +465,7 @@ def convert_retrospective(
     ``latest_iteration`` resolves the enclosing cycle iteration of a task whose iteration was sent
     in an earlier request; without it such a task is an ``InvalidBatch``.
     """
-    messages = _parse(body, _Messages)
+    messages = parse_wire(body, _Messages)
     if not messages:
         raise InvalidBatch("body", "the request holds no message")
     converter = _Converter(latest_iteration)
@@ -475,88 +475,3 @@ def convert_retrospective(
     except ValidationError as exc:  # a converted record out of the native format's bounds
         raise errors_to_invalid(exc, prefix=f"body[{i}]") from exc
     return converter.records
-
-
-class _Attribute(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    name: str | None = None
-    attribute_name: str | None = None
-
-
-class _Transformation(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    name: str | None = None
-    data_transformation_name: str | None = None
-    input: list[str | _Attribute] = []
-    output: list[str | _Attribute] = []
-
-
-class _Prospective(BaseModel):
-    """ProvLake's prospective description (the library forwards the caller's dict as is: read
-    leniently)."""
-
-    model_config = ConfigDict(extra="allow")
-    dataflow_name: str | None = None
-    workflow_name: str | None = None
-    name: str | None = None
-    data_transformations: list[_Transformation] = []
-
-
-def convert_prospective(body: bytes | str | dict | list) -> list[WorkflowPlanRecord]:
-    """A prospective-provenance description → workflow plan records (catalogue graph)."""
-    parsed = _parse(body, _Prospective)
-    records = []
-    for i, p in enumerate(parsed if isinstance(parsed, list) else [parsed]):
-        field = f"body[{i}]" if isinstance(parsed, list) else "body"
-        name = p.dataflow_name or p.workflow_name or p.name
-        if not name:
-            raise InvalidBatch(f"{field}.dataflow_name", "required")
-        transformations, attributes = [], []
-        for j, dt in enumerate(p.data_transformations):
-            dt_name = dt.data_transformation_name or dt.name
-            if not dt_name:
-                raise InvalidBatch(f"{field}.data_transformations[{j}].name", "required")
-            transformations.append(dt_name)
-            for attribute in (*dt.input, *dt.output):
-                label = (
-                    attribute
-                    if isinstance(attribute, str)
-                    else attribute.name or attribute.attribute_name
-                )
-                if label:
-                    attributes.append(label)
-        records.append(
-            WorkflowPlanRecord(
-                name=name,
-                transformations=tuple(dict.fromkeys(transformations)),
-                attributes=tuple(dict.fromkeys(attributes)),
-            )
-        )
-    return records
-
-
-class _DataStore(BaseModel):
-    """``provlake.model.data_store_prov_obj.DataStoreObj.as_dict()``."""
-
-    model_config = ConfigDict(extra="forbid")
-    id: str | None = None
-    name: str = Field(min_length=1)
-    type: str
-    custom_metadata: dict | None = None
-    url: str | None = None
-    bucket: str | None = None
-    host_address: str | None = None
-
-
-def convert_data_store(body: bytes | str | dict | list) -> list[DataStoreRecord]:
-    """A data-store catalogue message → data store records (catalogue graph)."""
-    parsed = _parse(body, _DataStore)
-    records = []
-    for d in parsed if isinstance(parsed, list) else [parsed]:
-        location = d.host_address
-        if d.url is not None:
-            location = f"{d.url.rstrip('/')}/{d.bucket}" if d.bucket else d.url
-        records.append(
-            DataStoreRecord(name=d.name, identifier=d.id, store_type=d.type, location=location)
-        )
-    return records

@@ -18,7 +18,8 @@ from ..store._base import Store
 from ._context import StoreContext
 from ._exceptions import BatchTooLarge, InvalidBatch, ShapeViolation
 from ._iris import DEFAULT_BASE_IRI, Iris
-from ._legacy import convert_data_store, convert_prospective, convert_retrospective
+from ._legacy import convert_retrospective
+from ._legacy_catalog import convert_data_store, convert_prospective
 from ._mapping import Mapper
 from ._quarantine import Quarantine, QuarantineEntry
 from ._records import parse_batch

@@ -6,12 +6,8 @@ from __future__ import annotations
 import pytest
 
 from services.ingest import InvalidBatch
-from services.ingest._legacy import (
-    convert_data_store,
-    convert_prospective,
-    convert_retrospective,
-    cycle_section_id,
-)
+from services.ingest._legacy import convert_retrospective, cycle_section_id
+from services.ingest._legacy_catalog import convert_data_store, convert_prospective
 from services.ingest._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
 from services.ingest._records import (
     EntityRecord,
