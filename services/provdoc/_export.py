@@ -8,7 +8,10 @@ the union of the graphs.
 
 Skolem IRIs (``{base}.well-known/genid/...``, minted on import for the blank nodes of a document)
 turn back into blank nodes in every export, so an imported document exports as it came in. PROV
-formats go through ``prov`` (``quads_to_prov``); RDF formats are written by pyoxigraph."""
+formats go through ``prov`` (``quads_to_prov``), which knows an element only by its PROV-DM type:
+a node typed ``prov:Plan`` gets ``prov:Entity``, one typed ``prov:Person`` or ``prov:SoftwareAgent``
+gets ``prov:Agent`` (both entailed by PROV-O). RDF formats are written by pyoxigraph, sorted, so the
+same data always gives the same bytes (JSON-LD in expanded form, without a context)."""
 
 from __future__ import annotations
 

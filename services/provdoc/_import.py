@@ -1,10 +1,11 @@
 """Import of PROV and PROV-O documents into quads for the store.
 
-PROV-JSON, PROV-XML, PROV-N and PROV-JSONLD are read by the ``prov`` library and mapped to PROV-O by
-it; the RDF formats are parsed by pyoxigraph as they are. Either way the statements land in the
-named graph ``{base}graph/import/{name}``; a PROV bundle (a named graph, in RDF) lands in
-``{base}graph/import/{name}/bundle/{percent-encoded bundle IRI}``, so bundles stay apart and their
-IRIs can be recovered on export. Blank nodes are skolemised deterministically (``_skolem``)."""
+PROV-JSON, PROV-XML, PROV-N (``prov`` reads it since 3.2) and PROV-JSONLD are read by the ``prov``
+library and mapped to PROV-O by it; the RDF formats are parsed by pyoxigraph as they are. Either way
+the statements land in the named graph ``{base}graph/import/{name}``; a PROV bundle (a named graph,
+in RDF) lands in ``{base}graph/import/{name}/bundle/{percent-encoded bundle IRI}``, so bundles stay
+apart and their IRIs can be recovered on export. Blank nodes are skolemised deterministically
+(``_skolem``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import re
 import warnings
 from urllib.parse import quote
 
-import prov
 import prov.model as pm
 import pyoxigraph as ox
 
@@ -80,12 +80,6 @@ def _parse_prov(data: bytes, fmt: Format) -> list[ox.Quad]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             document = pm.ProvDocument.deserialize(io.BytesIO(data), format=fmt.prov_name)
-    except NotImplementedError as exc:
-        raise ProvDocumentError(
-            f"the installed prov library ({prov.__version__}) cannot read {fmt.name} "
-            "(it only writes it): "
-            "convert the document to PROV-JSON or PROV-XML, or install prov>=3.2"
-        ) from exc
     except Exception as exc:  # json, lxml, the PROV-N parser and prov's model raise many types
         raise ProvDocumentError(f"unparsable {fmt.name} document: {_first_line(exc)}") from exc
     try:

@@ -52,8 +52,8 @@ def run_quads(store: Store, run: str, *, base_iri: str) -> list[ox.Quad]:
         raise RunNotFoundError(f"no run {run_iri} in the store (its graph {graph} is empty)")
     triples = _triples(store, graph)
     closure = store.query(_CATALOGUE_CLOSURE.format(run=graph, catalog=f"{base_iri}graph/catalog"))
-    assert isinstance(closure, GraphResult)
-    return [ox.Quad(t.subject, t.predicate, t.object) for t in [*triples, *closure.triples]]
+    catalogue = closure.triples if isinstance(closure, GraphResult) else []
+    return [ox.Quad(t.subject, t.predicate, t.object) for t in [*triples, *catalogue]]
 
 
 def graph_quads(store: Store, graph: str) -> list[ox.Quad]:

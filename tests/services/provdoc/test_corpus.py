@@ -1,11 +1,11 @@
 """Round trip of every example document shipped with the installed ``prov`` package.
 
-Each document is imported into a store and exported back in its own format; what ``prov`` makes of
-the export must be the PROV-O that ``prov`` makes of the original (RDF documents: the exported
-triples must be the file's triples). Both sides are compared as canonical N-Quads, so a lost, added
-or altered triple fails. The documents that cannot make the trip are listed, with the reason, in
-``_corpus_expected.py``, and each is checked to still fail in the same way.
-"""
+Each document is imported into a store and exported back in its own format. The imported quads, and
+what ``prov`` makes of the export, must be the PROV-O that ``prov`` makes of the original (RDF
+documents: the imported and the exported triples must be the file's triples). Both sides are
+compared as canonical N-Quads, so a lost, added or altered triple fails. The documents that cannot
+make the trip are listed, with the reason, in ``_corpus_expected.py``, and each is checked to still
+fail in the same way."""
 
 from __future__ import annotations
 
@@ -65,8 +65,9 @@ def test_round_trip(corpus_store: Store, rel: str, fmt: str) -> None:
     expectation = EXPECTED_FAILURES.get(rel)
     data = (CORPUS / rel).read_bytes()
     if expectation is None:
-        expected, back = round_trip(corpus_store, rel, fmt)
+        expected, imported, back = round_trip(corpus_store, rel, fmt)
         assert expected, "the document has statements"
+        assert imported == expected, _diff(expected, imported)
         assert back == expected, _diff(expected, back)
     elif expectation == UNREADABLE:
         with pytest.raises(ProvDocumentError, match=f"^unparsable {fmt} document: "):
@@ -79,7 +80,8 @@ def test_round_trip(corpus_store: Store, rel: str, fmt: str) -> None:
         with pytest.raises(Exception):  # noqa: B017 - prov's own PROV-O round trip fails too
             prov_own_round_trip(data, fmt)
     elif expectation == LOSSY:
-        expected, back = round_trip(corpus_store, rel, fmt)
+        expected, imported, back = round_trip(corpus_store, rel, fmt)
+        assert imported == expected, _diff(expected, imported)
         assert back != expected
         assert prov_own_round_trip(data, fmt) != expected
         assert _terms(back) <= _terms(expected), _diff(expected, back)
