@@ -1,9 +1,9 @@
 """The legacy ``ProvLake.get_persister(...)`` entry point, on top of a :class:`Client`.
 
-``service_url`` selects the http transport (the provml manager at that URL); otherwise, unless a
-``PROVML_TRANSPORT``/``PROVML_MANAGER`` variable says more, records go to ``log_file_path`` as a
-JSONL spool
-(the file transport) that ``provml replay`` sends later.
+``service_url`` selects the http transport (the provml manager at that URL; a ProvLake-style
+``.../provenance/api/`` path is dropped); otherwise, unless ``PROVML_TRANSPORT`` or
+``PROVML_MANAGER`` says more, records go to ``log_file_path`` as a JSONL file of batches (the file
+transport) that ``provml replay`` sends later.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class ProvLake:
         )
         if transport is None:
             if service_url is not None:
-                transport = {"type": "http", "url": service_url}
+                transport = {"type": "http", "url": _manager_url(service_url)}
             elif os.environ.get("PROVML_TRANSPORT") or os.environ.get("PROVML_MANAGER"):
                 transport = None  # the environment decides
             elif should_send_to_file or not managed_persistence:
@@ -128,3 +128,9 @@ class ProvLake:
         persister = Persister(transport, log_file_path, context, **settings)
         ProvLake._persister_singleton_instance = persister
         return persister
+
+
+def _manager_url(service_url: str) -> str:
+    """The manager's base URL from a ProvLake ``service_url`` (``.../provenance/api/`` dropped)."""
+    base = service_url.rstrip("/")
+    return base[: -len("/provenance/api")] if base.endswith("/provenance/api") else base

@@ -125,7 +125,9 @@ def test_an_unmodified_script_against_a_manager(server: RecordingServer, tmp_pat
     out = subprocess.run(
         [sys.executable, str(SCRIPT)],
         env=subprocess_env(
-            SERVICE_URL=server.url, LOG_DIR=str(tmp_path), PROVML_SPOOL_DIR=str(tmp_path / "s")
+            SERVICE_URL=server.url + "/provenance/api/",
+            LOG_DIR=str(tmp_path),
+            PROVML_SPOOL_DIR=str(tmp_path / "s"),
         ),
         capture_output=True,
         text=True,
