@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -190,3 +191,28 @@ def test_an_explicit_manager_argument_beats_the_transport_variable(
     monkeypatch.delenv("PROVML_TRANSPORT")
     with pl.Client() as from_env:
         assert from_env.transport.url == "http://127.0.0.1:9"
+
+
+def test_strict_mode_raises_on_non_finite_metrics_and_unfinished_flushes() -> None:
+    class Hanging(pl.Transport):
+        kind = "hanging"
+
+        def __init__(self) -> None:
+            self.release = threading.Event()
+
+        def send(self, body: bytes, count: int) -> None:
+            self.release.wait(30)
+
+    hanging = Hanging()
+    client = pl.Client(hanging, strict=True, flush_interval=0.01)
+    stage = client.start_run("exp").stage("t", kind="training")
+    with pytest.raises(CaptureUsageError, match="not finite"):
+        stage.log_metric("loss", float("inf"))
+    with pytest.raises(pl.TransportError, match="not flushed"):
+        client.flush(0.2)
+    hanging.release.set()
+    assert client.close(10)
+    with pl.Client("memory:") as lenient:
+        lenient.start_run("exp").stage("t", kind="training").log_metric("loss", float("nan"))
+        assert lenient.flush(10)
+        assert lenient.stats()["non_finite_metrics"] == 1
