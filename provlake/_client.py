@@ -80,6 +80,8 @@ class Client:
         self, transport: Transport | str | Mapping[str, Any] | None = None, **settings: Any
     ):
         self.settings = Settings.resolve(settings)
+        if transport is None and settings.get("manager") is not None:
+            transport = {"type": "http"}  # an explicit manager beats PROVML_TRANSPORT
         self.transport = make_transport(transport, self.settings)
         self.pipeline = Pipeline(
             self.transport, self.settings, {"name": "provlake", "version": _version()}

@@ -97,7 +97,7 @@ class Settings:
     max_retries: int = 3  # immediate retries of a failed send before spooling
     backoff: float = 0.1  # first retry delay (s), doubled each time
     max_backoff: float = 30.0  # ceiling of the delay between reconnection attempts (s)
-    timeout: float = 5.0  # HTTP timeout (s)
+    timeout: float = 30.0  # HTTP timeout and retry budget per batch (s)
     exit_timeout: float = 5.0  # bounded wait for the final flush at exit (s)
 
     @classmethod

@@ -15,8 +15,10 @@ process.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Mapping
 from typing import Any
@@ -29,6 +31,7 @@ from provlake._transports import Transport
 __all__ = ["Pipeline"]
 
 log = logging.getLogger("provlake")
+_PIPELINES: weakref.WeakSet[Pipeline] = weakref.WeakSet()
 
 
 class _Marker:
@@ -53,6 +56,9 @@ class Pipeline:
         self.soft_limit = settings.batch_size
         self._wake = threading.Event()
         self._closing = False
+        self._abandon = False  # set when a close timed out: spool everything, send nothing more
+        self._inflight: bytes | None = None  # the batch being sent
+        self._local: list[str] = []  # records the flusher took from the buffer, not yet delivered
         self._offline_until = 0.0
         self._delay = settings.backoff
         self._backlog = True  # a previous process may have left segments: try them first
@@ -69,8 +75,22 @@ class Pipeline:
             ),
             0,
         )
+        self._start()
+        _PIPELINES.add(self)
+
+    def _start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="provlake-flusher", daemon=True)
         self._thread.start()
+
+    def _after_fork_in_child(self) -> None:
+        """A forked child (e.g. a data-loader worker) gets its own flusher and an empty buffer."""
+        self.buffer.clear()  # the parent sends what it captured before the fork
+        self._wake = threading.Event()
+        self.spool._segment = None  # the parent's open segment stays the parent's
+        self._encode_metric = MetricEncoder()  # new id prefix: no id shared with the parent
+        self.counters = dict.fromkeys(self.counters, 0)
+        if not self._closing:
+            self._start()
 
     # -- caller side -----------------------------------------------------------------------------
     def put(self, item: Any) -> None:
@@ -104,24 +124,58 @@ class Pipeline:
         return marker.done.wait(timeout)
 
     def close(self, timeout: float | None = None) -> bool:
-        """Final flush (bounded wait), then stop the flusher; undelivered batches stay spooled."""
+        """Final flush (bounded wait), then stop the flusher; undelivered batches stay spooled.
+
+        When the wait times out (a slow or hung manager), what the flusher still holds and what is
+        still buffered is written to the spool from this thread, so the next client started on the
+        same spool (or ``provml replay``) sends it: sending twice is harmless, losing is not.
+        """
         if not self._thread.is_alive():
             return True
         self._closing = True
         done = self.flush(timeout)
+        if not done:
+            self._abandon = True
+            self._spill_remaining()
         self._wake.set()
         self._thread.join(timeout if done else 0.1)
         self.transport.close()
         c = self.counters
-        if c["dropped_records"] or c["rejected_batches"] or self._backlog:
+        if c["dropped_records"] or c["rejected_batches"] or self._backlog or not done:
             log.warning(
                 "provlake: closed with %d dropped records, %d rejected batches%s (spool: %s)",
                 c["dropped_records"],
                 c["rejected_batches"],
-                ", undelivered batches kept in the spool" if self._backlog else "",
+                ", undelivered batches kept in the spool" if self._backlog or not done else "",
                 self.spool.root,
             )
         return done
+
+    def _spill_remaining(self) -> None:
+        """On the closing thread: the in-flight batch, the flusher's pending records and the buffer
+        go to a spool segment of their own (after the flusher's, so order is kept)."""
+        bodies = [] if self._inflight is None else [self._inflight]
+        records = list(self._local)
+        encode_metric = MetricEncoder()
+        buf = self.buffer
+        while buf:
+            item = buf.popleft()
+            if type(item) is not _Marker:
+                text = self._encode(item, encode_metric)
+                if text is not None:
+                    records.append(text)
+        size = self.settings.batch_size
+        bodies += [
+            encode_batch(records[i : i + size], self.client) for i in range(0, len(records), size)
+        ]
+        spool = Spool(self.spool.root)
+        try:
+            for body in bodies:
+                spool.append(body)
+            spool.seal()
+        except OSError as exc:
+            self.counters["dropped_records"] += len(records)
+            log.error("provlake: cannot spool %d records at exit: %s", len(records), exc)
 
     # -- flusher thread -------------------------------------------------------------------------
     def _loop(self) -> None:
@@ -136,44 +190,54 @@ class Pipeline:
                 self.spool.seal()
                 return
 
+    def _encode(self, item: Any, encode_metric: MetricEncoder) -> str | None:
+        """JSON text of a buffered record; None (counted) if it cannot be sent."""
+        if type(item) is tuple:
+            text = encode_metric(item)
+            if text is None:
+                self.counters["non_finite_metrics"] += 1
+            return text
+        try:
+            return encode_record(item if type(item) is dict else item())
+        except (TypeError, ValueError):
+            log.exception("provlake: a record could not be encoded, dropped")
+            self.counters["dropped_records"] += 1
+            return None
+
     def _cycle(self) -> None:
         batch_size = self.settings.batch_size
         encode_metric = self._encode_metric
         records: list[str] = []
+        self._local = records
         markers: list[_Marker] = []
-        if self._backlog and time.monotonic() >= self._offline_until:
+        if self._backlog and time.monotonic() >= self._offline_until and not self._abandon:
             self._drain_spool()
         buf = self.buffer
         while buf:
             item = buf.popleft()
-            kind = type(item)
-            if kind is tuple:
-                text = encode_metric(item)
-                if text is None:
-                    self.counters["non_finite_metrics"] += 1
-                    continue
-            elif kind is _Marker:
+            if type(item) is _Marker:
                 markers.append(item)
                 continue
-            else:
-                try:
-                    text = encode_record(item if kind is dict else item())
-                except (TypeError, ValueError):
-                    log.exception("provlake: a record could not be encoded, dropped")
-                    self.counters["dropped_records"] += 1
-                    continue
+            text = self._encode(item, encode_metric)
+            if text is None:
+                continue
             records.append(text)
             if len(records) >= batch_size:
                 self._deliver(records)
                 records = []
+                self._local = records
         if records:
             self._deliver(records)
+        self._local = []
         for marker in markers:
             marker.done.set()
 
     def _deliver(self, records: list[str]) -> None:
         body = encode_batch(records, self.client)
         count = len(records)
+        if self._abandon:  # a close timed out: no more waiting on the transport
+            self._to_spool(body, count)
+            return
         if self._backlog:
             if time.monotonic() >= self._offline_until and not self._closing:
                 self._drain_spool()
@@ -181,6 +245,7 @@ class Pipeline:
                 self._to_spool(body, count)
                 return
         try:
+            self._inflight = body
             self._send(body, count, retries=0 if self._closing else self.settings.max_retries)
         except BatchRejected as exc:
             self._reject(body, count, exc)
@@ -188,6 +253,8 @@ class Pipeline:
             log.warning("provlake: %s; spooling to %s", exc, self.spool.pending)
             self._offline()
             self._to_spool(body, count)
+        finally:
+            self._inflight = None
 
     def _send(self, body: bytes, count: int, retries: int) -> None:
         started = time.monotonic()
@@ -260,3 +327,11 @@ class Pipeline:
         out["buffered_records"] = len(self.buffer)
         out["spool_segments"] = len(self.spool.segments())
         return out
+
+
+def _reinit_after_fork() -> None:
+    for pipeline in list(_PIPELINES):
+        pipeline._after_fork_in_child()
+
+
+os.register_at_fork(after_in_child=_reinit_after_fork)

@@ -177,3 +177,16 @@ def test_programming_errors_raise_at_once_with_the_field_named() -> None:
             "stage.end",
             "run.end",
         ]
+
+
+def test_an_explicit_manager_argument_beats_the_transport_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PROVML_TRANSPORT", "noop:")
+    monkeypatch.setenv("PROVML_MANAGER", "http://127.0.0.1:9")
+    with pl.Client() as from_env, pl.Client(manager="http://127.0.0.1:8") as explicit:
+        assert from_env.transport.kind == "noop"
+        assert (explicit.transport.kind, explicit.transport.url) == ("http", "http://127.0.0.1:8")
+    monkeypatch.delenv("PROVML_TRANSPORT")
+    with pl.Client() as from_env:
+        assert from_env.transport.url == "http://127.0.0.1:9"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -218,3 +219,46 @@ def test_close_flushes_what_is_still_buffered() -> None:
     assert client.close(10)
     assert len(transport.records) == 102
     assert client.close() is True  # idempotent
+
+
+def test_a_forked_child_captures_through_its_own_flusher(tmp_path: Path) -> None:
+    capture_file = tmp_path / "capture.jsonl"
+    with pl.Client(
+        f"file:{capture_file}", spool_dir=str(tmp_path / "spool"), flush_interval=60
+    ) as client:
+        stage = client.start_run("exp").stage("training", kind="training")
+        stage.log_metric("before_fork", 1.0)  # still in the parent's buffer at the fork
+        pid = os.fork()
+        if pid == 0:  # the child, like a data-loader worker
+            stage.log_metric("in_child", 2.0)
+            os._exit(0 if client.flush(10) else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        stage.log_metric("after_fork", 3.0)
+    records = [
+        r for line in capture_file.read_text().splitlines() for r in json.loads(line)["records"]
+    ]
+    names = sorted(r["name"] for r in records if r["type"] == "metric")
+    assert names == ["after_fork", "before_fork", "in_child"]  # each once
+    assert len({r["id"] for r in records}) == len(records)
+
+
+def test_a_close_that_times_out_leaves_everything_in_the_spool(tmp_path: Path) -> None:
+    """A hung manager at exit: the bounded wait ends, nothing captured is lost."""
+    spool_dir = tmp_path / "spool"
+    hung = Blocking()
+    client = pl.Client(hung, spool_dir=str(spool_dir), batch_size=10, flush_interval=0.01)
+    run = client.start_run("exp")
+    stage = run.stage("t", kind="training")
+    for i in range(25):
+        stage.log_metric("loss", float(i))
+    run.end()
+    assert client.close(0.3) is False  # the flusher is stuck in send
+    later = pl.MemoryTransport()
+    with pl.Client(later, spool_dir=str(spool_dir), **FAST) as restarted:
+        assert restarted.flush(10)
+    got = later.records
+    assert {r["type"] for r in got} == {"run.start", "stage.start", "metric", "run.end"}
+    values = sorted({r["value"] for r in got if r["type"] == "metric"})
+    assert values == [float(i) for i in range(25)]
+    hung.release.set()
