@@ -22,10 +22,14 @@ ROOT = Path(__file__).resolve().parents[3]
 CORPUS = Path(prov.__file__).parent / "tests"
 
 
-def provml(*args: str, cwd: Path, path: str | None = None) -> subprocess.CompletedProcess[str]:
+def provml(
+    *args: str, cwd: Path, path: str | None = None, terminal: bool = False
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PROVML_BASE_IRI": BASE}
     if path is not None:
         env["PATH"] = path
+    if terminal:  # rich draws its progress bars as on a terminal
+        env["TTY_COMPATIBLE"] = "1"
     return subprocess.run(
         [sys.executable, "-m", "services.cli", *args],
         cwd=cwd,
@@ -63,8 +67,11 @@ def test_export_a_run_in_the_format_of_the_file_name(db: str, tmp_path: Path) ->
 
 
 def test_export_everything_to_stdout(db: str, tmp_path: Path) -> None:
-    done = provml("export", "--store", db, "--all", "--format", "nquads", cwd=tmp_path)
+    done = provml(
+        "export", "--store", db, "--all", "--format", "nquads", cwd=tmp_path, terminal=True
+    )
     assert done.returncode == 0, done.stderr
+    assert f"writing {count(db)} quads" in done.stderr  # the progress bar
     quads = list(ox.parse(done.stdout.encode(), format=ox.RdfFormat.N_QUADS))
     assert len(quads) == count(db)
     assert {q.graph_name.value for q in quads} >= {f"{BASE}graph/run/r1", f"{BASE}graph/catalog"}
@@ -91,8 +98,9 @@ def test_bulk_import_then_export_the_import(tmp_path: Path) -> None:
         "document\n prefix ex <http://example.org/>\n"
         " used(ex:train, ex:digits, -)\n wasGeneratedBy(ex:model, ex:train, -)\nendDocument\n"
     )
-    done = provml("import", "--store", db, *files, str(provn), cwd=tmp_path)
+    done = provml("import", "--store", db, *files, str(provn), cwd=tmp_path, terminal=True)
     assert done.returncode == 0, done.stderr
+    assert "reading" in done.stderr and "3/3" in done.stderr  # the progress bar
     assert len(done.stdout.splitlines()) == 3
     written = count(db)
     again = provml("import", "--store", db, str(provn), "--name", "train", cwd=tmp_path)
