@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 import weakref
@@ -91,6 +92,11 @@ class Pipeline:
         self.counters = dict.fromkeys(self.counters, 0)
         if not self._closing:
             self._start()
+            mp_util = sys.modules.get("multiprocessing.util")
+            if (
+                mp_util is not None
+            ):  # its workers end with os._exit (no atexit): flush at their exit
+                mp_util.register_after_fork(self, _flush_at_worker_exit)
 
     # -- caller side -----------------------------------------------------------------------------
     def put(self, item: Any) -> None:
@@ -327,6 +333,12 @@ class Pipeline:
         out["buffered_records"] = len(self.buffer)
         out["spool_segments"] = len(self.spool.segments())
         return out
+
+
+def _flush_at_worker_exit(pipeline: Pipeline) -> None:
+    from multiprocessing import util
+
+    util.Finalize(pipeline, pipeline.close, (pipeline.settings.exit_timeout,), exitpriority=10)
 
 
 def _reinit_after_fork() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import threading
 import time
@@ -262,3 +263,21 @@ def test_a_close_that_times_out_leaves_everything_in_the_spool(tmp_path: Path) -
     values = sorted({r["value"] for r in got if r["type"] == "metric"})
     assert values == [float(i) for i in range(25)]
     hung.release.set()
+
+
+def _worker(stage: pl.Stage) -> None:
+    stage.log_metric("in_worker", 5.0)  # no explicit flush: the worker ends with os._exit
+
+
+def test_a_multiprocessing_worker_flushes_at_its_exit(tmp_path: Path) -> None:
+    capture_file = tmp_path / "capture.jsonl"
+    with pl.Client(f"file:{capture_file}", spool_dir=str(tmp_path / "spool")) as client:
+        stage = client.start_run("exp").stage("training", kind="training")
+        worker = multiprocessing.get_context("fork").Process(target=_worker, args=(stage,))
+        worker.start()
+        worker.join(30)
+        assert worker.exitcode == 0
+    records = [
+        r for line in capture_file.read_text().splitlines() for r in json.loads(line)["records"]
+    ]
+    assert [r["name"] for r in records if r["type"] == "metric"] == ["in_worker"]
