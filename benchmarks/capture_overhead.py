@@ -1,7 +1,7 @@
 """Capture overhead: what logging metrics costs a training loop, per transport.
 
-A loop of EPOCHS x STEPS steps, each doing WORK_US of pure-Python work and logging 3 metrics, plus
-4 metrics per epoch (in an epoch section). Reports, per transport: median and p99 microseconds per
+A loop of EPOCHS x STEPS steps, each doing WORK_US of pure-Python work and logging 3 metrics, plus 4
+metrics per epoch (in an epoch section). Reports, per transport: median and p99 microseconds per
 capture call (each call timed with perf_counter_ns; the timer's own cost is shown apart), the
 overhead of the captured loop over the same loop without capture, and the time of the final flush.
 

@@ -1,6 +1,5 @@
 """The explicit client: settings, one transport, one pipeline. The fluent API
-(``provlake.start_run``) and the
-legacy ProvLake API are thin layers over it.
+(``provlake.start_run``) and the legacy ProvLake API are thin layers over it.
 """
 
 from __future__ import annotations
@@ -72,8 +71,7 @@ class Client:
 
     ``transport`` is a :class:`Transport`, a URI (``http://host:port``, ``file:PATH``, ``memory:``,
     ``noop:``) or a mapping ``{"type": ..., ...}``; other keyword arguments override ``PROVML_*``
-    settings
-    (see :class:`provlake.Settings`).
+    settings (see :class:`provlake.Settings`).
     """
 
     def __init__(

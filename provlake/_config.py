@@ -54,8 +54,7 @@ def _non_negative_int(value: Any) -> int:
     return number
 
 
-# field name -> (environment variable, converter applied to strings from the environment and to
-# arguments)
+# field name -> (environment variable, converter for environment strings and arguments)
 _FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "transport": ("PROVML_TRANSPORT", lambda v: _transport(v) if isinstance(v, str) else v),
     "manager": ("PROVML_MANAGER", str),
@@ -88,9 +87,7 @@ class Settings:
     disabled: bool = False  # PROVML_DISABLED=1: the noop transport, nothing is captured
     strict: bool = False  # raise on non-finite metric values and on undelivered flushes
     capture_environment: bool = True  # python, packages, host, OS, CPU/GPU, git commit at run start
-    spool_dir: str = (
-        "provml-spool"  # where undelivered batches wait (pending/) or were refused (rejected/)
-    )
+    spool_dir: str = "provml-spool"  # undelivered batches (pending/), refused ones (rejected/)
     batch_size: int = 500  # records per batch; a full batch wakes the flusher
     flush_interval: float = 0.2  # seconds between background flushes
     max_buffer: int = 200_000  # records held in memory before new records are dropped (and counted)

@@ -9,8 +9,7 @@ One root, mapped to builtins where natural::
         └── BatchRejected                 refused for good (4xx): kept in rejected/
 
 Transport errors never reach the training code: the pipeline logs them, retries, spools. They are
-raised only
-by explicit calls such as :func:`provlake.replay` or by ``flush()`` in strict mode.
+raised only by explicit calls such as :func:`provlake.replay` or by ``flush()`` in strict mode.
 """
 
 from __future__ import annotations

@@ -1,6 +1,5 @@
 """Fluent API: module-level ``start_run`` over a default :class:`Client`, and the
-``@transformation``
-decorator.
+``@transformation`` decorator.
 """
 
 from __future__ import annotations
@@ -129,9 +128,8 @@ def transformation(
     active run.
 
     Scalar arguments become input attributes, :class:`Entity` arguments are used, the result becomes
-    output
-    attributes (arrays and frames are summarised by type and shape). Outside a run the function just
-    runs.
+    output attributes (arrays and frames are summarised by type and shape). Outside a run the
+    function just runs.
     """
     if name is not None:
         check_name(name, "transformation name")

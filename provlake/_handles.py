@@ -32,8 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["Entity", "Execution", "Section", "Stage", "current_execution"]
 
 _time = time.time
-# : the innermost open stage or section of this thread / task (used by @transformation for its
-# parent)
+#: the innermost open stage or section of this thread or task (the parent of a @transformation)
 current_execution: contextvars.ContextVar[Execution | None] = contextvars.ContextVar(
     "provlake_execution", default=None
 )
@@ -108,8 +107,6 @@ class Execution:
     end.
     """
 
-    _kind_label = "execution"
-
     def __init__(self, client: Client, run_id: str, id: str, name: str, hp: dict[str, str]) -> None:
         self.client, self.run_id, self.id, self.name = client, run_id, id, name
         # hyperparameter name -> id of its current value (shared by a stage and its sections)
@@ -142,9 +139,9 @@ class Execution:
             raise CaptureUsageError(f"metric {name!r} value is not finite: {value!r} (strict mode)")
         if model is not None or data is not None:
             model, data = self._entity_ref(model, "model"), self._entity_ref(data, "data")
-        if epoch is not None and epoch.__class__ is not int:
+        if epoch is not None and (epoch.__class__ is not int or epoch < 0):
             epoch = check_int(epoch, "epoch")
-        if step is not None and step.__class__ is not int:
+        if step is not None and (step.__class__ is not int or step < 0):
             step = check_int(step, "step")
         self._put(
             (
@@ -183,8 +180,7 @@ class Execution:
     def _entity_ref(value: Entity | str | None, field: str) -> str | None:
         return None if value is None else check_id(getattr(value, "id", value), field)
 
-    # -- hyperparameters
-    # -----------------------------------------------------------------------------
+    # -- hyperparameters --------------------------------------------------------------------------
     def log_hyperparameter(self, name: str, value: Any, *, epoch: int | None = None) -> str:
         """Record a value of hyperparameter ``name`` this execution used; returns its id."""
         record = self._hp_record(name, value, epoch)
@@ -228,8 +224,7 @@ class Execution:
             record["epoch"] = check_int(epoch, "epoch")
         return record
 
-    # -- entities
-    # --------------------------------------------------------------------------------------
+    # -- entities ---------------------------------------------------------------------------------
     def used(self, *entities: Entity | str) -> None:
         """Record that this execution used ``entities`` (after it started)."""
         for entity in entity_ids(entities, "used"):
@@ -256,8 +251,7 @@ class Execution:
         """Record learning data this execution generated."""
         return self.entity("data", name, location=uri, **fields)
 
-    # -- attributes and end
-    # ---------------------------------------------------------------------------
+    # -- attributes and end -----------------------------------------------------------------------
     def set_attributes(self, values: Mapping[str, Any] | None = None, /, **named: Any) -> None:
         """Attributes sent with the end record (values this execution generated)."""
         self._end_attributes.update(check_attributes({**(values or {}), **named}))
@@ -325,8 +319,7 @@ class Stage(Execution):
 
     def section(self, name: str, index: int, *, id: str | None = None) -> Section:
         """Start a section of this stage (e.g. ``section("epoch", 3)``); metrics logged in it get
-        epoch
-        3.
+        epoch 3.
         """
         return start_section(self.client, self.run_id, self.id, name, index, hp=self._hp, id=id)
 

@@ -1,10 +1,8 @@
 """The http transport: POST each batch to ``{manager}/api/v1/capture`` over a kept-alive connection.
 
 Only a 2xx is an acknowledgement. 408, 429 and 5xx (and connection errors) are worth retrying; any
-other 4xx
-means the manager will never accept the batch (:class:`BatchRejected`). Standard library only
-(``http.client``),
-so importing the client stays light.
+other 4xx means the manager will never accept the batch (:class:`BatchRejected`). Standard library
+only (``http.client``), so importing the client stays light.
 """
 
 from __future__ import annotations

@@ -101,8 +101,8 @@ class ProvLake:
         transport: Any = None,
     ) -> Persister:
         """Same keyword arguments as ``provlake==0.2.982`` (``with_validation`` and ``db_name`` are
-        accepted
-        and ignored: the manager always validates); ``transport`` may force any provml transport.
+        accepted and ignored: the manager always validates); ``transport`` may force any provml
+        transport.
         """
         if ProvLake._persister_singleton_instance is not None:
             return ProvLake._persister_singleton_instance

@@ -1,9 +1,8 @@
 """Legacy ProvLake values (plain or typed by ``args_handler``) → attributes and entity records.
 
 Scalars become attributes; data references, KG references, data sets and data-set items become
-entities;
-typed dicts and lists are flattened (``name.key``, ``name[i]``); other containers become JSON
-strings.
+entities; typed dicts and lists are flattened (``name.key``, ``name[i]``); other containers become
+JSON strings.
 """
 
 from __future__ import annotations

@@ -3,13 +3,10 @@ flusher.
 
 Caller's thread: build a record (a tuple or a small dict) and ``deque.append`` it; no I/O, no lock.
 Flusher thread: every ``flush_interval`` seconds, or as soon as a full batch is waiting, turn
-records into
-batches and hand them to the transport, retrying with exponential backoff. A batch that cannot be
-delivered
-goes to the on-disk spool, and so does every later batch until the spool is drained (order is kept);
-the
-spool is re-sent oldest first when the transport is back, including segments left by a crashed
-process.
+records into batches and hand them to the transport, retrying with exponential backoff. A batch that
+cannot be delivered goes to the on-disk spool, and so does every later batch until the spool is
+drained (order is kept); the spool is re-sent oldest first when the transport is back, including
+segments left by a crashed process.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Capture records (``docs/capture-format.md``): ids, kinds, value checks and batch encoding.
 
 Records are plain dicts. The hot path (metrics) is a tuple turned into a dict on the flusher thread,
-so the
-caller only pays for a tuple and a deque append.
+so the caller only pays for a tuple and a deque append.
 """
 
 from __future__ import annotations
@@ -35,8 +34,7 @@ __all__ = [
 
 SCHEMA = "provml/capture/1"
 
-# The PROV-ML class each stage kind becomes (the manager does the mapping; the client checks the
-# kind).
+# The PROV-ML class each kind becomes (the manager maps; the client checks the kind).
 STAGE_KINDS: dict[str, str] = {
     "training": vocab.PROVML.TrainingExecution,
     "validation": vocab.PROVML.ValidationExecution,

@@ -22,8 +22,7 @@ log = logging.getLogger("provlake")
 @dataclasses.dataclass
 class ReplayResult:
     """What a replay sent; ``rejected`` and ``unreadable`` count batches the receiver refused or
-    torn
-    lines.
+    torn lines.
     """
 
     batches: int = 0
@@ -42,8 +41,8 @@ def replay(
 
     ``path`` is a JSONL file written by the file transport (left in place) or a spool directory
     (``PROVML_SPOOL_DIR``; each segment is deleted once delivered, refused batches go to
-    ``rejected/``).
-    Raises :class:`TransportError` when the receiver is unreachable (run it again later).
+    ``rejected/``). Raises :class:`TransportError` when the receiver is unreachable (run it again
+    later).
     """
     resolved = Settings.resolve(settings)
     sender = make_transport(transport, resolved)

@@ -42,8 +42,7 @@ class Run:
         transformation.
 
         Options: ``hyperparameters`` (mapping), ``used`` (entities), ``planned_epochs``,
-        ``attributes``,
-        ``parent`` (id of an enclosing stage or section), ``id``, ``start_time``.
+        ``attributes``, ``parent`` (id of an enclosing stage or section), ``id``, ``start_time``.
         """
         return _start_stage(self.client, self.id, name, kind, **options)
 

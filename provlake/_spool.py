@@ -2,15 +2,13 @@
 
 Layout (``PROVML_SPOOL_DIR``, default ``./provml-spool``)::
 
-    pending/<ns>-<pid>-<n>.jsonl    one batch per line, oldest segment first (names sort by creation
-    time)
-    rejected/<ns>-<pid>-<n>.jsonl   batches the manager refused for good, with <same>.error.json
-    next to them
+    pending/<ns>-<pid>-<n>.jsonl       one batch per line; names sort by creation time
+    rejected/<ns>-<pid>-<n>.jsonl      batches refused for good (or torn by a crash)
+    rejected/<ns>-<pid>-<n>.error.json why: {"status", "reason", "time"}
 
 The process writing a segment holds an exclusive ``flock`` on it, so a second process (or a replay)
-never
-takes a segment that is still being written; segments left by a crashed process are unlocked and
-replayed.
+never takes a segment that is still being written; segments left by a crashed process are unlocked
+and replayed.
 """
 
 from __future__ import annotations
@@ -92,9 +90,8 @@ class Spool:
         """Send pending batches in order, deleting each segment once every line is acknowledged.
 
         Segments locked by another live process are left alone. Stops at the first
-        ``TransportError`` (raised
-        to the caller); a ``BatchRejected`` line moves to ``rejected/`` and draining goes on.
-        Returns (batches sent, records sent, batches rejected).
+        ``TransportError`` (raised to the caller); a ``BatchRejected`` line moves to ``rejected/``
+        and draining goes on. Returns (batches sent, records sent, batches rejected).
         """
         self.seal()
         batches = records = rejected = 0

@@ -1,10 +1,8 @@
 """Transports: where batches go. Chosen by config (``{"type": ...}``) or by URI, OpenLineage style.
 
 A transport is a small class with a ``kind`` and a ``send(body, count)`` that returns once the batch
-is
-acknowledged, or raises :class:`TransportError` (retry later) / :class:`BatchRejected` (never
-accepted).
-``send`` is only ever called from the flusher thread (or :func:`provlake.replay`).
+is acknowledged, or raises :class:`TransportError` (retry later) / :class:`BatchRejected` (never
+accepted). ``send`` is only ever called from the flusher thread (or :func:`provlake.replay`).
 """
 
 from __future__ import annotations
@@ -32,8 +30,6 @@ class Transport:
     """Base class of transports."""
 
     kind: ClassVar[str] = ""
-    #: True when an acknowledged batch is already on local disk (no spool needed in front of it).
-    durable: ClassVar[bool] = False
 
     def send(self, body: bytes, count: int) -> None:
         raise NotImplementedError
@@ -84,7 +80,6 @@ class FileTransport(Transport):
     """
 
     kind = "file"
-    durable = True
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)

@@ -4,10 +4,9 @@ pipeline.
 Mapping: ``ProvWorkflow`` → ``run.start``/``run.end`` (kind ``workflow``); ``ProvTask`` →
 ``stage.start``/``stage.end`` (kind ``transformation``, parent = the open cycle iteration it names);
 ``ProvCycle`` → ``section.start``/``section.end`` under the run. Input values of tasks are start
-attributes,
-output values end attributes; typed values (``provlake.utils.args_handler``) become entities. Scalar
-inputs
-of a cycle iteration become hyperparameter values it used (a section has no input attributes).
+attributes, output values end attributes; typed values (``provlake.utils.args_handler``) become
+entities. Scalar inputs of a cycle iteration become hyperparameter values it used (a section has no
+input attributes).
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Typed values of the legacy ProvLake API (same return values as ``provlake==0.2.982``).
 
 They wrap a value as ``{"prov_attr_type": TYPE, "values": VALUE, ...}``; ``ProvTask``/``ProvCycle``
-turn
-them into records (data and KG references, data sets and items become ``entity`` records).
+turn them into records (data and KG references, data sets and items become ``entity`` records).
 
 >>> get_data_reference("/data/x.csv")
 {'values': '/data/x.csv', 'prov_attr_type': 'data_reference'}

@@ -2,10 +2,8 @@
 
 It checks each batch against docs/capture-format.md (fields allowed and required per record type, id
 pattern, time), appends accepted batches (and the Authorization header) to ``--out`` as JSON lines,
-and
-answers like the manager: 200 with counts, 400 with ``{error, message, details}``. ``--status N``
-makes
-it answer N to every batch instead (to test rejections and retries).
+and answers like the manager: 200 with counts, 400 with ``{error, message, details}``. ``--status
+N`` makes it answer N to every batch instead (to test rejections and retries).
 """
 
 from __future__ import annotations

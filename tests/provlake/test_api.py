@@ -152,6 +152,10 @@ def test_programming_errors_raise_at_once_with_the_field_named() -> None:
             stage.log_metric("loss", True)
         with pytest.raises(CaptureUsageError, match="metric name"):
             stage.log_metric("", 1.0)
+        with pytest.raises(CaptureUsageError, match="step must be an integer >= 0"):
+            stage.log_metric("loss", 1.0, step=-1)
+        with pytest.raises(CaptureUsageError, match="epoch must be an integer >= 0"):
+            stage.log_metric("loss", 1.0, epoch=1.5)
         with pytest.raises(CaptureUsageError, match="section index must be an integer >= 0"):
             stage.section("epoch", -1)
         with pytest.raises(CaptureUsageError, match=r"hyperparameter 'opt' value"):

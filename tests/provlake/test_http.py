@@ -50,8 +50,7 @@ def test_manager_down_then_back_on_the_same_port(server: RecordingServer, tmp_pa
     server.start()
     training(run, range(5, 7))
     run.end()
-    # run start/end; each stage: start, hyperparameter, end, and 4 records per epoch (2, 3, 2
-    # epochs)
+    # run start and end; per stage: start, hyperparameter, end, 4 records per epoch (2, 3, 2 epochs)
     expected = 2 + 3 * 3 + 4 * (2 + 3 + 2)
     received = server.wait_for(expected)
     client.close(10)
