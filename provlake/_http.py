@@ -8,6 +8,7 @@ only (``http.client``), so importing the client stays light.
 from __future__ import annotations
 
 import http.client
+import socket
 import urllib.parse
 
 from provlake._exceptions import BatchRejected, ConfigurationError, TransportError
@@ -44,7 +45,12 @@ class HttpTransport(Transport):
     def _connection(self) -> http.client.HTTPConnection:
         if self._conn is None:
             cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
-            self._conn = cls(self._host, self._port, timeout=self.timeout)
+            conn = cls(self._host, self._port, timeout=self.timeout)
+            conn.connect()
+            # headers and body go in separate writes: without this, Nagle's algorithm and delayed
+            # ACKs can hold the end of every batch for ~40 ms
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._conn = conn
         return self._conn
 
     def send(self, body: bytes, count: int) -> None:
