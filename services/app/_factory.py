@@ -24,7 +24,16 @@ from services._settings import Settings
 from services.ingest import Ingestor, Quarantine
 
 from ._errors import ERROR_TABLE, error_response
-from .routes import capture, health, imports, linked_data, provlake, quarantine, sparql
+from .routes import (
+    capture,
+    health,
+    imports,
+    linked_data,
+    provlake,
+    quarantine,
+    questions,
+    sparql,
+)
 
 if TYPE_CHECKING:
     from services.store import Store
@@ -80,6 +89,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     for exc_type in {row[0][0] for row in ERROR_TABLE} | {StarletteHTTPException, Exception}:
         app.add_exception_handler(exc_type, handle)
 
-    for module in (health, capture, provlake, imports, quarantine, sparql, linked_data):
+    for module in (health, capture, provlake, imports, quarantine, questions, sparql, linked_data):
         app.include_router(module.router)
     return app

@@ -15,23 +15,35 @@ def register(sub: argparse._SubParsersAction) -> None:
         "scikit-learn MLPs epoch by epoch with provenance capture, prints answers to intra- and "
         "inter-training questions, and exports the best training as W3C PROV.",
     )
-    parser.add_argument("--store", default="oxigraph:./provml-data",
-                        help="store URI (default: oxigraph:./provml-data, reused across runs; memory: works too)")
-    parser.add_argument("--out", type=Path, default=Path("provml-export"),
-                        help="folder for the saved models and the PROV export (default: ./provml-export)")
+    parser.add_argument(
+        "--store",
+        default="oxigraph:./provml-data",
+        help="store URI (default: oxigraph:./provml-data, reused across runs; memory: works too)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("provml-export"),
+        help="folder for the saved models and the PROV export (default: ./provml-export)",
+    )
     parser.add_argument("--epochs", type=int, default=12, help="epochs per training (default: 12)")
     parser.set_defaults(handler=_demo)
 
 
 def _demo(args: argparse.Namespace) -> int:
     if args.epochs < 4:
-        print("provml demo: --epochs must be at least 4 (the learning-rate schedule changes at half and "
-              "three quarters of the epochs)", file=sys.stderr)
+        print(
+            "provml demo: --epochs must be at least 4 (the learning-rate schedule changes at "
+            "half and three quarters of the epochs)",
+            file=sys.stderr,
+        )
         return 2
     try:
         from services.demo import run_demo
     except ImportError as exc:  # scikit-learn is the demo extra
-        print(f"provml demo needs the demo extra: pip install 'provml[demo]' ({exc})", file=sys.stderr)
+        print(
+            f"provml demo needs the demo extra: pip install 'provml[demo]' ({exc})", file=sys.stderr
+        )
         return 2
     try:
         result = run_demo(args.store, out=args.out, epochs=args.epochs)

@@ -1,4 +1,4 @@
-"""``provml demo``: a real training captured end to end, then questions, PROV export and validation."""
+"""``provml demo``: a real training captured end to end, then questions, PROV export, validation."""
 
 from __future__ import annotations
 
@@ -57,7 +57,9 @@ def run_demo(
         outcomes = _train_grid(manager.url, prepared, grid, epochs, out / "models", console)
         if not pl.flush(timeout=60):
             raise RuntimeError("the capture client could not deliver every record to the manager")
-        result = DemoResult(outcomes=outcomes, manager_url=manager.url, preparation_run=prepared.run_id)
+        result = DemoResult(
+            outcomes=outcomes, manager_url=manager.url, preparation_run=prepared.run_id
+        )
         _ask_questions(result, db, ask, console)
         _export(result, db, out, console)
         _validate(result, manager, console)
@@ -67,24 +69,39 @@ def run_demo(
 
 
 def _train_grid(
-    manager: str, prepared: Any, grid: tuple[Config, ...], epochs: int, model_dir: Path,
+    manager: str,
+    prepared: Any,
+    grid: tuple[Config, ...],
+    epochs: int,
+    model_dir: Path,
     console: Console,
 ) -> list[Outcome]:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[last]}"), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+        TimeElapsedColumn(),
+    )
     outcomes = []
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("training", total=len(grid) * epochs, last="")
 
         def on_epoch(config: Config, epoch: int, metrics: dict[str, float]) -> None:
             progress.update(
-                task, advance=1, description=f"hidden={config.hidden:<3} lr={config.lr:<5}",
-                last=f"epoch {epoch:>2}  loss {metrics['loss']:.3f}  val_acc {metrics['val_accuracy']:.3f}",
+                task,
+                advance=1,
+                description=f"hidden={config.hidden:<3} lr={config.lr:<5}",
+                last=f"epoch {epoch:>2}  loss {metrics['loss']:.3f}  "
+                f"val_acc {metrics['val_accuracy']:.3f}",
             )
 
         for config in grid:
-            outcomes.append(train(manager, prepared, config, epochs=epochs, model_dir=model_dir,
-                                  on_epoch=on_epoch))
+            outcomes.append(
+                train(
+                    manager, prepared, config, epochs=epochs, model_dir=model_dir, on_epoch=on_epoch
+                )
+            )
     return outcomes
 
 
@@ -106,26 +123,60 @@ def _cell(value: Any) -> str:
 
 def _ask_questions(result: DemoResult, db: Any, ask: Any, console: Console) -> None:
     answers = result.answers
-    answers["rank-trainings"] = list(ask("rank-trainings", store=db, experiment=EXPERIMENT,
-                                         measure="test_accuracy", pick="final", goal="max"))
-    console.print(_table("Trainings ranked by test accuracy (rank-trainings)", answers["rank-trainings"],
-                         ["run", "value", "hyperparameters"]))
+    answers["rank-trainings"] = list(
+        ask(
+            "rank-trainings",
+            store=db,
+            experiment=EXPERIMENT,
+            measure="test_accuracy",
+            pick="final",
+            goal="max",
+        )
+    )
+    console.print(
+        _table(
+            "Trainings ranked by test accuracy (rank-trainings)",
+            answers["rank-trainings"],
+            ["run", "value", "hyperparameters"],
+        )
+    )
     best = answers["rank-trainings"][0]["run"]
     result.best_run = best
     answers["training-curve"] = list(ask("training-curve", store=db, run=best, measure="loss"))
     answers["val-curve"] = list(ask("training-curve", store=db, run=best, measure="val_loss"))
     val = {r["epoch"]: r["value"] for r in answers["val-curve"]}
     curve = [{**r, "val_loss": val.get(r["epoch"])} for r in answers["training-curve"]]
-    console.print(_table("Loss curve of the best training (training-curve)", curve,
-                         ["epoch", "value", "val_loss"]))
+    console.print(
+        _table(
+            "Loss curve of the best training (training-curve)",
+            curve,
+            ["epoch", "value", "val_loss"],
+        )
+    )
     answers["hyperparameters-by-epoch"] = list(ask("hyperparameters-by-epoch", store=db, run=best))
-    changes = [r for r in answers["hyperparameters-by-epoch"] if r.get("adapted") and r["epoch"] == r["since_epoch"]]
-    console.print(_table("Learning-rate changes of the best training (hyperparameters-by-epoch)", changes,
-                         ["epoch", "hyperparameter", "value"]))
-    test_metric = next(r["metric"] for r in ask("training-curve", store=db, run=best, measure="test_accuracy"))
+    changes = [
+        r
+        for r in answers["hyperparameters-by-epoch"]
+        if r.get("adapted") and r["epoch"] == r["since_epoch"]
+    ]
+    console.print(
+        _table(
+            "Learning-rate changes of the best training (hyperparameters-by-epoch)",
+            changes,
+            ["epoch", "hyperparameter", "value"],
+        )
+    )
+    test_metric = next(
+        r["metric"] for r in ask("training-curve", store=db, run=best, measure="test_accuracy")
+    )
     answers["lineage"] = list(ask("lineage", store=db, start=test_metric))
-    console.print(_table("Lineage from the test accuracy back to the raw data (lineage)", answers["lineage"],
-                         ["source", "relation", "target", "target_type"]))
+    console.print(
+        _table(
+            "Lineage from the test accuracy back to the raw data (lineage)",
+            answers["lineage"],
+            ["source", "relation", "target", "target_type"],
+        )
+    )
 
 
 def _export(result: DemoResult, db: Any, out: Path, console: Console) -> None:
@@ -142,13 +193,14 @@ def _export(result: DemoResult, db: Any, out: Path, console: Console) -> None:
             console.print(f"[yellow]{exc}[/]")
             continue
         result.exports[fmt] = path
-    console.print(f"W3C PROV of the best training written to [cyan]{folder}[/]: "
-                  + ", ".join(p.name for p in result.exports.values()))
+    console.print(
+        f"W3C PROV of the best training written to [cyan]{folder}[/]: "
+        + ", ".join(p.name for p in result.exports.values())
+    )
 
 
 def _validate(result: DemoResult, manager: BackgroundManager, console: Console) -> None:
     """Every batch was checked on arrival; check the demo's graphs again as a whole with pyshacl."""
-    import pyoxigraph as ox
 
     from services.ingest._validation import PyshaclValidator
 
@@ -159,17 +211,23 @@ def _validate(result: DemoResult, manager: BackgroundManager, console: Console) 
     report = PyshaclValidator().validate(quads)
     result.violations, result.validated_triples = len(report), len(quads)
     colour = "green" if not report and not result.quarantined else "red"
-    console.print(f"[{colour}]SHACL (pyshacl): {len(report)} violations in {len(quads)} triples of the "
-                  f"demo's runs; {result.quarantined} batches in quarantine[/]")
+    console.print(
+        f"[{colour}]SHACL (pyshacl): {len(report)} violations in {len(quads)} triples of the "
+        f"demo's runs; {result.quarantined} batches in quarantine[/]"
+    )
 
 
 def _demo_quads(db: Any, runs: list[str]) -> list[Any]:
     import pyoxigraph as ox
 
-    wanted = {g for g in db.graphs() if g.rsplit("/", 1)[-1] in runs or g.endswith("/graph/catalog")}
-    return [ox.Triple(q.subject, q.predicate, q.object)
-            for g in sorted(wanted)
-            for q in ox.parse(db.dump(ox.RdfFormat.N_TRIPLES, graph=g), format=ox.RdfFormat.N_TRIPLES)]
+    wanted = {
+        g for g in db.graphs() if g.rsplit("/", 1)[-1] in runs or g.endswith("/graph/catalog")
+    }
+    return [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for g in sorted(wanted)
+        for q in ox.parse(db.dump(ox.RdfFormat.N_TRIPLES, graph=g), format=ox.RdfFormat.N_TRIPLES)
+    ]
 
 
 def _next_steps(result: DemoResult, store: str, console: Console) -> None:

@@ -30,8 +30,9 @@ class BackgroundManager:
         self.port = port or free_port()
         self.settings = Settings(store=store, host="127.0.0.1", port=self.port)
         self.app = create_app(self.settings)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="on")
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="provml-manager", daemon=True)
         self._startup_timeout = startup_timeout
@@ -50,12 +51,17 @@ class BackgroundManager:
                     "provml process using it? Use --store memory: or another folder."
                 )
             if time.monotonic() > deadline:
-                raise TimeoutError(f"the manager did not start within {self._startup_timeout:.0f} s")
+                raise TimeoutError(
+                    f"the manager did not start within {self._startup_timeout:.0f} s"
+                )
             time.sleep(0.02)
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=30)

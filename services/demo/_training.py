@@ -1,8 +1,9 @@
-"""The demo's real training: scikit-learn MLPClassifier on the bundled digits data, captured with provlake.
+"""The demo's real training: scikit-learn MLPClassifier on the bundled digits data, captured.
 
-Data preparation (load, split, scale) is one workflow run whose transformations generate the splits; each training of
-the hyperparameter grid is its own experiment execution that uses those splits, so lineage runs from every test
-metric back to the raw data and on to the domain knowledge graph entity the data came from.
+Data preparation (load, split, scale) is one workflow run whose transformations generate the
+splits; each training of the hyperparameter grid is its own experiment execution that uses those
+splits, so lineage runs from every test metric back to the raw data and on to the domain knowledge
+graph entity the data came from.
 """
 
 from __future__ import annotations
@@ -71,20 +72,35 @@ def prepare_data(manager: str, *, seed: int = 0) -> Prepared:
         with run.stage("load", kind="transformation", used=[source]) as load:
             x, y = load_digits(return_X_y=True)
             raw = load.entity(
-                "dataset", "digits", location="sklearn.datasets.load_digits", digest=_digest(x, y),
-                record_count=len(y), derived_from=[source.id],
+                "dataset",
+                "digits",
+                location="sklearn.datasets.load_digits",
+                digest=_digest(x, y),
+                record_count=len(y),
+                derived_from=[source.id],
             )
-        with run.stage("split", kind="transformation", used=[raw], attributes={"seed": seed}) as split:
+        with run.stage(
+            "split", kind="transformation", used=[raw], attributes={"seed": seed}
+        ) as split:
             x_rest, x_test, y_rest, y_test = train_test_split(
                 x, y, test_size=0.2, random_state=seed, stratify=y
             )
             x_train, x_val, y_train, y_val = train_test_split(
                 x_rest, y_rest, test_size=0.2, random_state=seed, stratify=y_rest
             )
-            parts = {"train": (x_train, y_train), "validation": (x_val, y_val), "test": (x_test, y_test)}
+            parts = {
+                "train": (x_train, y_train),
+                "validation": (x_val, y_val),
+                "test": (x_test, y_test),
+            }
             split_entities = {
-                name: split.entity("dataset", f"digits-{name}", digest=_digest(*xy),
-                                   record_count=len(xy[1]), derived_from=[raw.id])
+                name: split.entity(
+                    "dataset",
+                    f"digits-{name}",
+                    digest=_digest(*xy),
+                    record_count=len(xy[1]),
+                    derived_from=[raw.id],
+                )
                 for name, xy in parts.items()
             }
         with run.stage("scale", kind="transformation", used=list(split_entities.values())) as scale:
@@ -95,8 +111,11 @@ def prepare_data(manager: str, *, seed: int = 0) -> Prepared:
                 scaled = scaler.transform(xs)
                 arrays[name] = (scaled, ys)
                 entities[name] = scale.entity(
-                    "dataset", f"digits-{name}-scaled", digest=_digest(scaled, ys),
-                    record_count=len(ys), derived_from=[split_entities[name].id],
+                    "dataset",
+                    f"digits-{name}-scaled",
+                    digest=_digest(scaled, ys),
+                    record_count=len(ys),
+                    derived_from=[split_entities[name].id],
                 )
             scale.set_attributes(scaler="StandardScaler", fitted_on="train")
     return Prepared(arrays=arrays, entities=entities, run_id=run.id)
@@ -130,22 +149,39 @@ def train(
     classes = np.unique(y_train)
     steps = (epochs // 2, (3 * epochs) // 4)
     hyperparameters = {
-        "hidden_units": config.hidden, "lr": config.lr, "momentum": config.momentum,
-        "batch_size": config.batch_size, "epochs": epochs, "solver": "sgd",
+        "hidden_units": config.hidden,
+        "lr": config.lr,
+        "momentum": config.momentum,
+        "batch_size": config.batch_size,
+        "epochs": epochs,
+        "solver": "sgd",
     }
-    with pl.start_run(EXPERIMENT, study=STUDY, manager=manager,
-                      attributes={"model_family": "MLPClassifier"}) as run:
+    with pl.start_run(
+        EXPERIMENT, study=STUDY, manager=manager, attributes={"model_family": "MLPClassifier"}
+    ) as run:
         outcome = Outcome(run_id=run.id, config=config)
-        clf = MLPClassifier(hidden_layer_sizes=(config.hidden,), solver="sgd",
-                            learning_rate_init=config.lr, momentum=config.momentum,
-                            batch_size=config.batch_size, random_state=0)
+        clf = MLPClassifier(
+            hidden_layer_sizes=(config.hidden,),
+            solver="sgd",
+            learning_rate_init=config.lr,
+            momentum=config.momentum,
+            batch_size=config.batch_size,
+            random_state=0,
+        )
         used = [prepared.entities["train"], prepared.entities["validation"]]
-        with run.stage("training", kind="training", hyperparameters=hyperparameters, used=used,
-                       planned_epochs=epochs) as training:
+        with run.stage(
+            "training",
+            kind="training",
+            hyperparameters=hyperparameters,
+            used=used,
+            planned_epochs=epochs,
+        ) as training:
             for epoch in range(epochs):
                 rate = lr_schedule(config.lr, epoch, steps)
                 if epoch and rate != lr_schedule(config.lr, epoch - 1, steps):
-                    clf._optimizer.learning_rate = rate  # sklearn keeps the SGD rate on its optimizer
+                    clf._optimizer.learning_rate = (
+                        rate  # sklearn keeps the SGD rate on its optimizer
+                    )
                     training.adapt_hyperparameter("lr", rate, epoch=epoch)
                     outcome.lr_changes.append((epoch, rate))
                 with training.section("epoch", epoch) as section:
@@ -153,7 +189,9 @@ def train(
                     metrics = {
                         "loss": float(clf.loss_),
                         "accuracy": float(clf.score(x_train, y_train)),
-                        "val_loss": float(log_loss(y_val, clf.predict_proba(x_val), labels=classes)),
+                        "val_loss": float(
+                            log_loss(y_val, clf.predict_proba(x_val), labels=classes)
+                        ),
                         "val_accuracy": float(clf.score(x_val, y_val)),
                     }
                     section.log_metrics(metrics)
@@ -164,12 +202,19 @@ def train(
             path = model_dir / f"mlp-{run.id}.pkl"
             blob = pickle.dumps(clf)
             path.write_bytes(blob)
-            model = training.model(f"mlp-h{config.hidden}-lr{config.lr}", uri=path.resolve().as_uri(),
-                                   digest="sha256:" + hashlib.sha256(blob).hexdigest())
+            model = training.model(
+                f"mlp-h{config.hidden}-lr{config.lr}",
+                uri=path.resolve().as_uri(),
+                digest="sha256:" + hashlib.sha256(blob).hexdigest(),
+            )
             outcome.model_path = str(path)
         with run.stage("test", kind="testing", used=[model, prepared.entities["test"]]) as testing:
             outcome.test_accuracy = float(clf.score(x_test, y_test))
             outcome.test_loss = float(log_loss(y_test, clf.predict_proba(x_test), labels=classes))
-            testing.log_metrics(test_accuracy=outcome.test_accuracy, test_loss=outcome.test_loss,
-                                model=model, data=prepared.entities["test"])
+            testing.log_metrics(
+                test_accuracy=outcome.test_accuracy,
+                test_loss=outcome.test_loss,
+                model=model,
+                data=prepared.entities["test"],
+            )
     return outcome
