@@ -27,6 +27,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from queryengine._errors import QuestionFileError, UnknownQuestionError
+from queryengine._lexer import group_end
 from queryengine._params import Parameter
 
 __all__ = ["Question", "catalogue", "get_question", "parse_question"]
@@ -66,8 +67,15 @@ class Question:
             "returns": list(self.returns),
         }
 
-    def render(self, terms: dict[str, ox.NamedNode | ox.Literal | None]) -> str:
+    def render(
+        self, terms: dict[str, ox.NamedNode | ox.Literal | None], *, lateral: bool = False
+    ) -> str:
         """The query text with the parameters bound (``None`` binds ``UNDEF``).
+
+        With ``lateral``, the rest of each group after a ``# @values`` line is wrapped in
+        ``LATERAL { ... }`` (SEP-0006, supported by Oxigraph and Jena): the parameters are then
+        substituted before that part is planned, which SPARQL 1.1 engines do not do for VALUES
+        and which matters a lot for property paths (``isPartOf*``) after a VALUES block.
 
         >>> q = parse_question('''# name: demo
         ... # description: Things with a label.
@@ -94,7 +102,21 @@ class Question:
                 "UNDEF" if terms.get(p.name) is None else str(terms[p.name]) for p in values
             )
             block = f"VALUES ({head}) {{ ({row}) }}"
-            text = _MARKER.sub(lambda m: m.group(0).replace("# @values", block), text)
+            if not lateral:
+                return _MARKER.sub(lambda m: m.group(0).replace("# @values", block), text)
+            markers = [(m, group_end(text, m.end())) for m in _MARKER.finditer(text)]
+            for m, _ in reversed(markers):
+                if any(o.end() <= m.start() < o_end for o, o_end in markers):
+                    # inside another marker's LATERAL: already substituted, and SEP-0006 forbids
+                    # binding the same variables again on the right-hand side
+                    text = text[: m.start()] + text[m.end() :]
+                    continue
+                indent = m.group(0)[: m.group(0).index("#")]
+                end = group_end(text, m.end())  # again: the text after the marker has changed
+                text = (
+                    f"{text[: m.start()]}{indent}{{ {block} }} LATERAL {{"
+                    f"{text[m.end() : end]}}}{text[end:]}"
+                )
         return text
 
 
@@ -123,6 +145,12 @@ def parse_question(text: str, path: str = "") -> Question:
         raise QuestionFileError(f"{path}: header lacks {', '.join(missing)}", file=path)
     if any(p.base != "endpoint" for p in params) and not _MARKER.search(text):
         raise QuestionFileError(f"{path}: parameters declared but no '# @values' line", file=path)
+    for m in _MARKER.finditer(text):
+        try:
+            group_end(text, m.end())
+        except ValueError as e:
+            problem = f"{path}: a '# @values' line is not inside a group"
+            raise QuestionFileError(problem, file=path) from e
     body = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("#"))
     for p in params:
         if not re.search(rf"\?{p.name}\b", body):
