@@ -34,7 +34,7 @@ __all__ = ["Question", "catalogue", "get_question", "parse_question"]
 
 _HEADER = re.compile(r"#\s*(name|description|param|returns):\s*(.*)")
 _PARAM = re.compile(r"(\S+)\s+(\S+)(?:\s+(\S+))?\s+[—-]+\s+(.+)")
-_MARKER = re.compile(r"^[ \t]*# @values[ \t]*$", re.MULTILINE)
+_MARKER = re.compile(r"^[ \t]*# @values(?P<lateral>[ \t]+lateral)?[ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -72,10 +72,13 @@ class Question:
     ) -> str:
         """The query text with the parameters bound (``None`` binds ``UNDEF``).
 
-        With ``lateral``, the rest of each group after a ``# @values`` line is wrapped in
-        ``LATERAL { ... }`` (SEP-0006, supported by Oxigraph and Jena): the parameters are then
-        substituted before that part is planned, which SPARQL 1.1 engines do not do for VALUES
-        and which matters a lot for property paths (``isPartOf*``) after a VALUES block.
+        A line ``# @values`` becomes the VALUES block. A line ``# @values lateral`` does too, and
+        with ``lateral=True`` the rest of its group is also wrapped in ``LATERAL { ... }``
+        (SEP-0006, supported by Oxigraph and Jena): the parameters are then substituted before
+        that part is evaluated, where Oxigraph would otherwise plan the part without them (a
+        property path such as ``isPartOf*`` after a VALUES block scans the whole graph). Markers
+        inside a LATERAL part are dropped (their variables are already substituted; SEP-0006
+        forbids binding them again), so a subquery there must project the parameters it uses.
 
         >>> q = parse_question('''# name: demo
         ... # description: Things with a label.
@@ -102,16 +105,20 @@ class Question:
                 "UNDEF" if terms.get(p.name) is None else str(terms[p.name]) for p in values
             )
             block = f"VALUES ({head}) {{ ({row}) }}"
-            if not lateral:
-                return _MARKER.sub(lambda m: m.group(0).replace("# @values", block), text)
             markers = [(m, group_end(text, m.end())) for m in _MARKER.finditer(text)]
+            wrapped = [(m, end) for m, end in markers if lateral and m["lateral"]]
             for m, _ in reversed(markers):
-                if any(o.end() <= m.start() < o_end for o, o_end in markers):
+                indent = m.group(0)[: m.group(0).index("#")]
+                if not (lateral and m["lateral"]) and not any(
+                    o.end() <= m.start() < o_end for o, o_end in wrapped
+                ):
+                    text = f"{text[: m.start()]}{indent}{block}{text[m.end() :]}"
+                    continue
+                if any(o.end() <= m.start() < o_end for o, o_end in wrapped):
                     # inside another marker's LATERAL: already substituted, and SEP-0006 forbids
                     # binding the same variables again on the right-hand side
                     text = text[: m.start()] + text[m.end() :]
                     continue
-                indent = m.group(0)[: m.group(0).index("#")]
                 end = group_end(text, m.end())  # again: the text after the marker has changed
                 text = (
                     f"{text[: m.start()]}{indent}{{ {block} }} LATERAL {{"
