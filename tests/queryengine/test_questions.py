@@ -293,25 +293,23 @@ def test_downstream(answer) -> None:
 
 
 def test_shortest_path(answer) -> None:
-    rows = answer("shortest-path", source="m1", target="m2")
-    assert tuples(rows, "hop", "node", "length") == [
-        (0, "entity/m1", 4),
-        (1, "evaluation/r1-test", 4),
-        (2, "entity/test-a", 4),
-        (3, "evaluation/r2-test", 4),
-        (4, "entity/m2", 4),
-    ]
     # from a test metric back to the raw data, as in the DLProv path queries
     rows = answer("shortest-path", source="r1-test", target="raw-a")
-    assert tuples(rows, "node") == [
-        ("evaluation/r1-test",),
-        ("entity/test-a",),
-        ("execution/scale",),
-        ("run/prep",),
-        ("execution/load",),
-        ("entity/raw-a",),
+    assert tuples(rows, "hop", "node", "length") == [
+        (0, "evaluation/r1-test", 6),
+        (1, "entity/test-a", 6),
+        (2, "execution/scale", 6),
+        (3, "entity/train-a-raw", 6),
+        (4, "entity/loaded-a", 6),
+        (5, "execution/load", 6),
+        (6, "entity/raw-a", 6),
     ]
-    assert answer("shortest-path", source="m1", target="m2", max_hops=3) == []
+    # the other way round, the path is still listed from source to target
+    back = answer("shortest-path", source="raw-a", target="r1-test")
+    assert tuples(back, "node") == [(n,) for _, n, _ in reversed(tuples(rows, "hop", "node", "length"))]
+    assert tuples(answer("shortest-path", source="m1", target="kg-a"), "length")[0] == (8,)
+    assert answer("shortest-path", source="r1-test", target="raw-a", max_hops=5) == []
+    assert answer("shortest-path", source="m1", target="m2") == []  # siblings: no lineage path
 
 
 def test_models_by_domain_property(answer) -> None:
