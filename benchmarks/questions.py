@@ -268,7 +268,7 @@ def cases(args: argparse.Namespace) -> dict[str, dict[str, object]]:
         "lineage": {"start": f"{mid}-test"},
         "upstream": {"start": f"{mid}-test", "hops": 5},
         "downstream": {"start": "raw-3", "hops": 3},
-        "shortest-path": {"source": f"{mid}-model", "target": "raw-3", "max_hops": 6},
+        "shortest-path": {"source": f"{mid}-test", "target": f"raw-{args.trainings // 2 % PIPELINES}"},
     }
 
 
