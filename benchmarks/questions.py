@@ -1,11 +1,12 @@
 """Latency of the named questions on a synthetic capture in the on-disk Oxigraph store.
 
-The capture follows the manager's mapping (docs/capture-format.md): ``--experiments`` experiments whose
-``--trainings`` runs each train for ``--epochs`` epochs (one section per epoch) and record ``--measures``
-measures per epoch, five hyperparameters (the learning rate adapted halfway), a model and a test evaluation;
-ten data-preparation pipelines (raw dataset from a domain sample -> load -> split -> scale) feed them. The
-quads are bulk-loaded into ``oxigraph:DIR``, then every question is asked ``--repeat`` times through
-``queryengine.ask`` on ``open_store("oxigraph:DIR")`` and p50 / p95 reported.
+The capture follows the manager's mapping (docs/capture-format.md): ``--experiments`` experiments
+whose ``--trainings`` runs each train for ``--epochs`` epochs (one section per epoch) and record
+``--measures`` measures per epoch, five hyperparameters (the learning rate adapted halfway), a model
+and a test evaluation; ten data-preparation pipelines (raw dataset from a domain sample -> load ->
+split -> scale) feed them. The quads are bulk-loaded into ``oxigraph:DIR``, then every question is
+asked ``--repeat`` times through ``queryengine.ask`` on ``open_store("oxigraph:DIR")`` and p50 / p95
+reported.
 
     python benchmarks/questions.py --quick                     # a few seconds
     python benchmarks/questions.py --trainings 1000 --epochs 100 --measures 10   # ~10M triples
@@ -98,7 +99,7 @@ def generate(
     def q(s: str, p: str, o: str, g: str) -> str:
         return f"{s} <{p}> {o} {g} .\n"
 
-    for m in names + ["test_accuracy"]:
+    for m in [*names, "test_accuracy"]:
         yield q(iri(f"measure/{m}"), RDF_TYPE, f"<{P}EvaluationMeasure>", CATALOG)
         yield q(iri(f"measure/{m}"), LABEL, lit(m), CATALOG)
     for h in ("lr", "batch_size", "hidden", "dropout", "optimizer"):
@@ -224,7 +225,8 @@ def generate(
 
 
 def build(directory: Path, args: argparse.Namespace) -> int:
-    """Write the capture as N-Quads and bulk-load it into an on-disk store; returns the quad count."""
+    """Write the capture as N-Quads and bulk-load it into an on-disk store; returns the quad
+    count."""
     nq = directory / "capture.nq.gz"
     count = 0
     with gzip.open(nq, "wt", compresslevel=1) as f:
@@ -268,7 +270,10 @@ def cases(args: argparse.Namespace) -> dict[str, dict[str, object]]:
         "lineage": {"start": f"{mid}-test"},
         "upstream": {"start": f"{mid}-test", "hops": 5},
         "downstream": {"start": "raw-3", "hops": 3},
-        "shortest-path": {"source": f"{mid}-test", "target": f"raw-{args.trainings // 2 % PIPELINES}"},
+        "shortest-path": {
+            "source": f"{mid}-test",
+            "target": f"raw-{args.trainings // 2 % PIPELINES}",
+        },
     }
 
 
@@ -320,17 +325,15 @@ def main(argv: list[str] | None = None) -> int:
         directory = args.dir or Path(tmp)
         directory.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        if (directory / "store").exists():
-            quads = None
-        else:
-            quads = build(directory, args)
+        quads = None if (directory / "store").exists() else build(directory, args)
         built = time.perf_counter() - started
         with open_store(f"oxigraph:{directory / 'store'}") as store:
             attach_domain_graph(store, "cores", example_domain_graph(), base_iri=BASE)
             total = store.count()
+            how = "reused" if quads is None else f"built in {built:.0f} s"
             print(
                 f"# {args.trainings} trainings x {args.epochs} epochs x {args.measures} measures: "
-                f"{total:,} quads ({'reused' if quads is None else f'built in {built:.0f} s'})"
+                f"{total:,} quads ({how})"
             )
             print(
                 f"{'question':28} {'kind':8} {'rows':>6} {'p50 ms':>9} {'p95 ms':>9} {'goal':>6}  ok"
@@ -341,9 +344,10 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 r = measure(store, name, params, args.repeat, args.budget)
                 results.append(r)
+                ok = "yes" if r["meets_goal"] else "NO"
                 print(
-                    f"{name:28} {r['kind']:8} {r['rows']:>6} {r['p50_ms']:>9.2f} {r['p95_ms']:>9.2f} "
-                    f"{r['goal_ms']:>6.0f}  {'yes' if r['meets_goal'] else 'NO'}",
+                    f"{name:28} {r['kind']:8} {r['rows']:>6} {r['p50_ms']:>9.2f} "
+                    f"{r['p95_ms']:>9.2f} {r['goal_ms']:>6.0f}  {ok}",
                     flush=True,
                 )
         if args.json:

@@ -306,7 +306,9 @@ def test_shortest_path(answer) -> None:
     ]
     # the other way round, the path is still listed from source to target
     back = answer("shortest-path", source="raw-a", target="r1-test")
-    assert tuples(back, "node") == [(n,) for _, n, _ in reversed(tuples(rows, "hop", "node", "length"))]
+    assert tuples(back, "node") == [
+        (n,) for _, n, _ in reversed(tuples(rows, "hop", "node", "length"))
+    ]
     assert tuples(answer("shortest-path", source="m1", target="kg-a"), "length")[0] == (8,)
     assert answer("shortest-path", source="r1-test", target="raw-a", max_hops=5) == []
     assert answer("shortest-path", source="m1", target="m2") == []  # siblings: no lineage path
