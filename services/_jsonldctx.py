@@ -31,6 +31,7 @@ _REUSED = [
     ("label", "rdfs:label", None),
     ("startedAtTime", "prov:startedAtTime", "xsd:dateTime"),
     ("endedAtTime", "prov:endedAtTime", "xsd:dateTime"),
+    ("generatedAtTime", "prov:generatedAtTime", "xsd:dateTime"),
     ("used", "prov:used", "@id"),
     ("wasGeneratedBy", "prov:wasGeneratedBy", "@id"),
     ("wasDerivedFrom", "prov:wasDerivedFrom", "@id"),

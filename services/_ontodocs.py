@@ -10,8 +10,10 @@ True
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 import ontology
-from services._ontomodel import OntologyModel, Term
+from services._ontomodel import OntologyModel, Term, compact
 
 __all__ = ["render_dot", "render_markdown"]
 
@@ -28,6 +30,7 @@ _GROUPS = {
 _REUSED = [
     ("prov:startedAtTime", "start time of every execution (`xsd:dateTime`)"),
     ("prov:endedAtTime", "end time of an ended execution (`xsd:dateTime`)"),
+    ("prov:generatedAtTime", "when a model evaluation or adaptation was recorded (`xsd:dateTime`)"),
     ("prov:used", "data, hyperparameter values and attribute values an execution used"),
     (
         "prov:wasGeneratedBy",
@@ -73,6 +76,37 @@ stable names that do not yet dereference. The PROV-O (`http://www.w3.org/ns/prov
 """
 
 
+_SH = "http://www.w3.org/ns/shacl#"
+_SHAPES_NS = "https://w3id.org/provml/shapes#"
+
+
+def _shape_rules() -> list[tuple[str, str, str]]:
+    """(rule, what it applies to, message) for every property shape and SPARQL constraint."""
+    by_subject: dict[str, dict[str, list]] = {}
+    for t in ox.parse(path=str(ontology.path(ontology.SHAPES))):
+        by_subject.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(
+            t.object
+        )
+    rows = []
+    for _node, props in sorted(by_subject.items()):
+        classes = [compact(o.value) for o in props.get(_SH + "targetClass", [])]
+        subjects_of = [compact(o.value) for o in props.get(_SH + "targetSubjectsOf", [])]
+        if not classes and not subjects_of:
+            continue
+        for rule in props.get(_SH + "property", []) + props.get(_SH + "sparql", []):
+            about = by_subject.get(rule.value, {})
+            path = [compact(o.value) for o in about.get(_SH + "path", [])]
+            if classes:
+                applies = "instances of " + ", ".join(classes)
+            else:  # a per-property shape: a rule is about subjects of the property it checks
+                own = [p for p in subjects_of if p in path]
+                applies = "subjects of " + ", ".join(own or subjects_of)
+            message = about.get(_SH + "message", [])
+            text = message[0].value if message else ""
+            rows.append((rule.value.removeprefix(_SHAPES_NS), applies, text))
+    return rows
+
+
 def _cell(items: list[str]) -> str:
     return ", ".join(items) if items else "—"
 
@@ -116,6 +150,8 @@ def _property_section(term: Term) -> list[str]:
         lines.append(f"- subproperty of: {_cell(term.parents)}")
     if term.inverse_of:
         lines.append(f"- inverse of: {_cell(term.inverse_of)}")
+    if term.see_also:
+        lines.append(f"- see also: {_cell(term.see_also)}")
     return [*lines, ""]
 
 
@@ -164,9 +200,9 @@ def render_markdown(model: OntologyModel) -> str:
     out += [f"| {t.curie} | {t.prov_parent} | {_mls_cell(t)} | {_group_of(t)} |" for t in classes]
     out += ["", "| PROV-ML property | PROV-O / ML Schema counterpart |", "| --- | --- |"]
     for t in sorted(model.properties, key=lambda t: t.name):
-        links = [f"subproperty of {p}" for p in t.parents] + [
-            f"inverse of {p}" for p in t.inverse_of
-        ]
+        links = [f"subproperty of {p}" for p in t.parents]
+        links += [f"inverse of {p}" for p in t.inverse_of]
+        links += [f"see also {p}" for p in t.see_also]
         out.append(f"| {t.curie} | {_cell(links)} |")
     out += [
         "",
@@ -176,7 +212,19 @@ def render_markdown(model: OntologyModel) -> str:
         "| --- | --- |",
     ]
     out += [f"| {name} | {use} |" for name, use in _REUSED]
-    out += ["", "## Classes", ""]
+    rules = _shape_rules()
+    out += [
+        "",
+        "## Validation rules",
+        "",
+        f"`ontology/shapes.ttl` holds {len(rules)} rules (SHACL property shapes and SPARQL",
+        f"constraints, named in `{_SHAPES_NS}`); a validation report names the rule broken.",
+        "",
+        "| rule | applies to | message |",
+        "| --- | --- | --- |",
+    ]
+    out += [f"| {name} | {targets} | {message} |" for name, targets, message in rules]
+    out += [""]
     for title in dict.fromkeys(title for title, _ in _GROUPS.values()):
         out += [f"## {title}", ""]
         for term in classes:

@@ -64,6 +64,7 @@ class Term:
     domain: list[str] = field(default_factory=list)
     range: list[str] = field(default_factory=list)
     inverse_of: list[str] = field(default_factory=list)
+    see_also: list[str] = field(default_factory=list)
     prov_parent: str = ""  # classes: the nearest PROV-O class reached through rdfs:subClassOf
     mls_parents: list[str] = field(default_factory=list)  # direct ML Schema parents
     mls_inherited: list[str] = field(
@@ -145,6 +146,8 @@ def load_model() -> OntologyModel:
                 term.range.append(value)
             elif pred == _OWL + "inverseOf":
                 term.inverse_of.append(value)
+            elif pred == _RDFS + "seeAlso":
+                term.see_also.append(value)
         term.parents.sort()
         terms[term.name] = term
 

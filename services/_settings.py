@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -72,6 +73,10 @@ class Settings(BaseSettings):
     quarantine_dir: str | None = Field(
         None,
         description="folder of rejected batches (default: <store path>-quarantine)",
+    )
+    max_records: int = Field(100_000, gt=0, description="most records accepted in one batch")
+    validator: Literal["fast", "pyshacl"] = Field(
+        "fast", description="SHACL engine: fast (compiled shapes) or pyshacl (the reference)"
     )
     validate_shapes: bool = Field(
         True, alias="PROVML_VALIDATE", description="SHACL-validate every batch"

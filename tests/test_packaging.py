@@ -35,8 +35,8 @@ print(json.dumps({
 def _isolation_flags() -> list[str]:
     """Build with this interpreter's setuptools when it reads PEP 639 licence strings (>= 77).
 
-    An older setuptools (the one Python 3.11's venv bundles) cannot read ``license = "Apache-2.0"``;
-    pip then builds in an isolated environment with the ``[build-system]`` requirements instead.
+    The ``test`` extra requires it; an older setuptools (the one Python 3.11's venv bundles) cannot
+    read ``license = "Apache-2.0"``, so pip then builds in an isolated environment instead.
     """
     try:
         major = int(version("setuptools").split(".")[0])

@@ -3,7 +3,7 @@ data.
 
 >>> from services.app import Settings, create_app
 >>> app = create_app(Settings(store="memory:"))
->>> sorted(r.path for r in app.routes if r.path.startswith("/health"))
+>>> sorted(path for path in app.openapi()["paths"] if path.startswith("/health"))
 ['/health/live', '/health/ready']
 """
 

@@ -15,7 +15,9 @@ The app's own exceptions, one root::
 
 Exceptions of the other layers (ingest, store, provdoc, FastAPI's own) are mapped by
 ``ERROR_TABLE`` too. Every error body is
-``{"error": code, "message": text, "details": ...}``.
+``{"error": code, "message": text, "details": ...}``; for bad input ``details`` lists
+``{"field", "message"}`` pairs, for a SHACL violation it holds the quarantine id and the
+violations (focus node, path, message).
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.ingest import (
+    BatchTooLarge,
+    IngestError,
+    InvalidBatch,
+    NotInQuarantine,
+    ShapeViolation,
+)
 from services.provdoc import ProvDocumentError, UnsupportedFormatError
 from services.store import StoreError
 
@@ -107,6 +116,11 @@ ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str]] = [
     ((UnsupportedMediaType,), 415, "unsupported_media_type"),
     ((ServiceUnavailable,), 503, "store_unavailable"),
     ((RequestValidationError,), 400, "invalid_request"),
+    ((BatchTooLarge,), 413, "batch_too_large"),
+    ((InvalidBatch,), 400, "invalid_batch"),
+    ((ShapeViolation,), 422, "shape_violation"),
+    ((NotInQuarantine,), 404, "not_found"),
+    ((IngestError,), 400, "ingest_error"),
     ((UnsupportedFormatError,), 400, "unsupported_format"),
     ((ProvDocumentError,), 400, "invalid_document"),
     ((StoreError, SyntaxError), 400, "query_syntax"),
@@ -157,11 +171,26 @@ def error_body(exc: BaseException) -> tuple[int, dict[str, Any]]:
         message, details = _validation_details(exc)
     elif isinstance(exc, StarletteHTTPException):
         message = str(exc.detail)
+    elif isinstance(exc, ShapeViolation):
+        message = str(exc)
+        details = {"quarantine_id": exc.quarantine_id, "violations": exc.report}
+    elif isinstance(exc, InvalidBatch):
+        message = str(exc)
+        details = exc.details
+    elif isinstance(exc, NotInQuarantine):
+        message = (
+            f"no quarantined batch {exc.args[0]!r}" if exc.args else "no such quarantined batch"
+        )
+        details = [{"field": "id", "message": message}]
+    elif isinstance(exc, ProvDocumentError):
+        message = str(exc)
+        field = "format" if isinstance(exc, UnsupportedFormatError) else "body"
+        details = [{"field": field, "message": message}]
     elif isinstance(exc, AppError):
         message = exc.message
         details = exc.details
         if exc.field is not None:
-            details = {"field": exc.field, **(details or {})}
+            details = [{"field": exc.field, "message": exc.message}]
     elif status == 500:
         message = "internal error (see the server log)"
     else:

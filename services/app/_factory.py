@@ -17,17 +17,30 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services._settings import Settings
+from services.ingest import Ingestor, Quarantine
 
 from ._errors import ERROR_TABLE, error_response
-from .routes import health, linked_data, sparql
+from .routes import capture, health, imports, linked_data, provlake, quarantine, sparql
 
 if TYPE_CHECKING:
     from services.store import Store
 
 __all__ = ["create_app"]
+
+
+def _build_ingestor(store: Store, settings: Settings) -> Ingestor:
+    return Ingestor(
+        store,
+        base_iri=settings.base_iri,
+        quarantine=Quarantine(settings.quarantine_path()),
+        validate=settings.validate_shapes,
+        validator=settings.validator,
+        max_records=settings.max_records,
+    )
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
@@ -43,6 +56,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         app.state.store = opened
         app.state.write_lock = threading.Lock()
         try:
+            app.state.ingestor = _build_ingestor(opened, settings)
             yield
         finally:
             app.state.ingestor = None
@@ -60,12 +74,12 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.store = None
     app.state.ingestor = None
 
-    async def handle(request: Request, exc: Exception):
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
         return error_response(exc)
 
     for exc_type in {row[0][0] for row in ERROR_TABLE} | {StarletteHTTPException, Exception}:
         app.add_exception_handler(exc_type, handle)
 
-    for module in (health, sparql, linked_data):
+    for module in (health, capture, provlake, imports, quarantine, sparql, linked_data):
         app.include_router(module.router)
     return app

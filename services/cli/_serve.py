@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,8 +21,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
+    from pydantic import ValidationError
 
     from services.app import Settings, create_app
+    from services.store import StoreError, open_store
 
     given = {
         "store": args.store,
@@ -30,8 +33,16 @@ def _serve(args: argparse.Namespace) -> int:
         "base_iri": args.base_iri,
         "quarantine_dir": args.quarantine_dir,
     }
-    settings = Settings(**{k: v for k, v in given.items() if v is not None})
-    app = create_app(settings)
+    try:
+        settings = Settings(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        print(f"provml serve: invalid settings: {exc}", file=sys.stderr)
+        return 2
+    try:
+        store = open_store(settings.store)
+    except StoreError as exc:
+        print(f"provml serve: cannot open the store {settings.store}: {exc}", file=sys.stderr)
+        return 1
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"provml manager on http://{host}:{settings.port}/ (store {settings.store})", flush=True)
     if not settings.anonymous_writes and not settings.write_tokens and not settings.admin_token:
@@ -39,5 +50,9 @@ def _serve(args: argparse.Namespace) -> int:
             f"writes are refused: {settings.host} is not a loopback address and no token is set",
             flush=True,
         )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level)
+    try:
+        app = create_app(settings, store=store)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level)
+    finally:
+        store.close()
     return 0

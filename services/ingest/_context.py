@@ -27,7 +27,8 @@ def mentioned_iris(quads: Iterable[ox.Quad | ox.Triple]) -> set[str]:
     """IRIs the batch mentions as subject or object (classes, the objects of rdf:type, excepted)."""
     found: set[str] = set()
     for q in quads:
-        found.add(q.subject.value)
+        if isinstance(q.subject, ox.NamedNode):
+            found.add(q.subject.value)
         if isinstance(q.object, ox.NamedNode) and q.predicate != _TYPE:
             found.add(q.object.value)
     return found
@@ -52,8 +53,7 @@ class StoreContext:
         found: dict[str, ox.NamedNode] = {}
         for activity, plan in result.rows:
             if isinstance(activity, ox.NamedNode) and isinstance(plan, ox.NamedNode):
-                # Deterministic when a node has several plans (it should not): keep the smallest
-                # IRI.
+                # Deterministic if a node has several plans (it should not): the smallest IRI.
                 previous = found.get(activity.value)
                 if previous is None or plan.value < previous.value:
                     found[activity.value] = plan

@@ -44,14 +44,15 @@ class Iris:
         ox.NamedNode(base)  # raises ValueError for an invalid base
         self.base = base
         self.catalog_graph = ox.NamedNode(f"{base}graph/catalog")
-        # The run graph and run node are minted for every record: cache them.
-        self.run_graph = lru_cache(maxsize=1024)(self._run_graph)
-        self.run = lru_cache(maxsize=1024)(self._run)
+        # IRIs minted again and again (a run per record, a measure per metric, an execution per
+        # value it generates): cached per ingestor.
+        for name in ("run_graph", "run", "execution", "measure", "hyperparameter", "attribute"):
+            setattr(self, name, lru_cache(maxsize=4096)(getattr(self, name)))
 
-    def _run_graph(self, run: str) -> ox.NamedNode:
+    def run_graph(self, run: str) -> ox.NamedNode:
         return ox.NamedNode(f"{self.base}graph/run/{_enc(run)}")
 
-    def _run(self, run: str) -> ox.NamedNode:
+    def run(self, run: str) -> ox.NamedNode:
         return ox.NamedNode(f"{self.base}run/{_enc(run)}")
 
     def domain_graph(self, name: str) -> ox.NamedNode:

@@ -1,8 +1,8 @@
 """The ProvLake 0.2.982 wire format → native capture records, so that both go through one mapper.
 
 ProvLake sends three kinds of requests: retrospective provenance (a JSON list of workflow, task and
-cycle messages), prospective provenance (a workflow description) and the data-store catalogue. The
-conversion:
+cycle messages, converted here), prospective provenance (a workflow description) and the data-store
+catalogue (both in ``_legacy_catalog``). The conversion:
 
 - workflow → ``run.start`` / ``run.end`` of kind ``workflow`` (experiment name = ``dataflow_name``,
   id = the execution id as a string: ``repr`` of a float id);
@@ -29,8 +29,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ._exceptions import InvalidBatch
-from ._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
+from ._legacy_records import StageInputs
 from ._records import (
+    MAX_TIME,
     EntityRecord,
     RunEnd,
     RunStart,
@@ -42,14 +43,14 @@ from ._records import (
     errors_to_invalid,
 )
 
-__all__ = ["LatestIteration", "convert_data_store", "convert_prospective", "convert_retrospective"]
+__all__ = ["LatestIteration", "convert_retrospective", "cycle_section_id", "parse_wire"]
 
 # (run id, workflow name, cycle name) → the highest iteration index the store holds, or None.
 LatestIteration = Callable[[str, str, str], int | None]
 
 _ID = re.compile(r"^[A-Za-z0-9._~-]{1,128}$")
 _STATUS = {"FINISHED": "finished", "ERRORED": "failed"}
-_Time = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
+_Time = Annotated[float, Field(strict=True, ge=0, le=MAX_TIME, allow_inf_nan=False)]
 _WireId = Annotated[str | int | float, Field(union_mode="left_to_right")]
 
 
@@ -125,7 +126,7 @@ _Messages = TypeAdapter(
 )
 
 
-def _parse(body: bytes | str | list | dict, adapter: TypeAdapter | type[BaseModel]) -> Any:
+def parse_wire(body: bytes | str | list | dict, adapter: TypeAdapter | type[BaseModel]) -> Any:
     """Validate with ``adapter``; a model class validates one object or a list of them."""
     if isinstance(adapter, type):
         if isinstance(body, bytes | str):
@@ -250,10 +251,21 @@ class _Converter:
         else:  # dataset_item
             fields["kind"] = "data"
             item_attributes: dict[str, Any] = {}
+            references: list[str] = []  # typed values inside the item (e.g. a KG reference)
             self._value(
-                "value", inner, f"{field}.values", run, time, owner, "of", item_attributes, []
+                name,
+                inner,
+                f"{field}.values",
+                run,
+                time,
+                owner,
+                "of",
+                item_attributes,
+                references,
             )
-            fields["attributes"] = {k.removeprefix("value."): v for k, v in item_attributes.items()}
+            prefix = f"{name}."
+            fields["attributes"] = {k.removeprefix(prefix): v for k, v in item_attributes.items()}
+            fields["derived_from"] = references
         key = json.dumps(inner, sort_keys=True, default=str)
         if kind == "dataset_item":
             key += f"|{value.get('order')}|{value.get('dataset_id')}"
@@ -381,6 +393,8 @@ class _Converter:
             index = self.latest.get((run, cycle))
         if index is None and self.lookup is not None and m.dataflow_name:
             index = self.lookup(run, m.dataflow_name, cycle)
+            if index is not None:  # the next tasks of this cycle need no query
+                self.latest[(run, cycle)] = index
         if index is None:
             raise InvalidBatch(
                 f"{field}.prov_obj.task.parent_cycle_name",
@@ -451,7 +465,7 @@ def convert_retrospective(
     ``latest_iteration`` resolves the enclosing cycle iteration of a task whose iteration was sent
     in an earlier request; without it such a task is an ``InvalidBatch``.
     """
-    messages = _parse(body, _Messages)
+    messages = parse_wire(body, _Messages)
     if not messages:
         raise InvalidBatch("body", "the request holds no message")
     converter = _Converter(latest_iteration)
@@ -461,88 +475,3 @@ def convert_retrospective(
     except ValidationError as exc:  # a converted record out of the native format's bounds
         raise errors_to_invalid(exc, prefix=f"body[{i}]") from exc
     return converter.records
-
-
-class _Attribute(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    name: str | None = None
-    attribute_name: str | None = None
-
-
-class _Transformation(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    name: str | None = None
-    data_transformation_name: str | None = None
-    input: list[str | _Attribute] = []
-    output: list[str | _Attribute] = []
-
-
-class _Prospective(BaseModel):
-    """ProvLake's prospective description (the library forwards the caller's dict as is: read
-    leniently)."""
-
-    model_config = ConfigDict(extra="allow")
-    dataflow_name: str | None = None
-    workflow_name: str | None = None
-    name: str | None = None
-    data_transformations: list[_Transformation] = []
-
-
-def convert_prospective(body: bytes | str | dict | list) -> list[WorkflowPlanRecord]:
-    """A prospective-provenance description → workflow plan records (catalogue graph)."""
-    parsed = _parse(body, _Prospective)
-    records = []
-    for i, p in enumerate(parsed if isinstance(parsed, list) else [parsed]):
-        field = f"body[{i}]" if isinstance(parsed, list) else "body"
-        name = p.dataflow_name or p.workflow_name or p.name
-        if not name:
-            raise InvalidBatch(f"{field}.dataflow_name", "required")
-        transformations, attributes = [], []
-        for j, dt in enumerate(p.data_transformations):
-            dt_name = dt.data_transformation_name or dt.name
-            if not dt_name:
-                raise InvalidBatch(f"{field}.data_transformations[{j}].name", "required")
-            transformations.append(dt_name)
-            for attribute in (*dt.input, *dt.output):
-                label = (
-                    attribute
-                    if isinstance(attribute, str)
-                    else attribute.name or attribute.attribute_name
-                )
-                if label:
-                    attributes.append(label)
-        records.append(
-            WorkflowPlanRecord(
-                name=name,
-                transformations=tuple(dict.fromkeys(transformations)),
-                attributes=tuple(dict.fromkeys(attributes)),
-            )
-        )
-    return records
-
-
-class _DataStore(BaseModel):
-    """``provlake.model.data_store_prov_obj.DataStoreObj.as_dict()``."""
-
-    model_config = ConfigDict(extra="forbid")
-    id: str | None = None
-    name: str = Field(min_length=1)
-    type: str
-    custom_metadata: dict | None = None
-    url: str | None = None
-    bucket: str | None = None
-    host_address: str | None = None
-
-
-def convert_data_store(body: bytes | str | dict | list) -> list[DataStoreRecord]:
-    """A data-store catalogue message → data store records (catalogue graph)."""
-    parsed = _parse(body, _DataStore)
-    records = []
-    for d in parsed if isinstance(parsed, list) else [parsed]:
-        location = d.host_address
-        if d.url is not None:
-            location = f"{d.url.rstrip('/')}/{d.bucket}" if d.bucket else d.url
-        records.append(
-            DataStoreRecord(name=d.name, identifier=d.id, store_type=d.type, location=location)
-        )
-    return records

@@ -37,8 +37,7 @@ from ._records import (
 
 __all__ = ["Mapper", "PlanLookup", "literal", "time_literal"]
 
-# Given run / execution IRIs, return the plan IRI each one is an execution of (those the store
-# knows).
+# Run / execution IRIs → the plan IRI each is an execution of (for those the store knows).
 PlanLookup = Callable[[Collection[str]], dict[str, ox.NamedNode]]
 
 _STAGE = {
@@ -94,6 +93,7 @@ class _Out:
 
     def __init__(self) -> None:
         self.quads: dict[ox.Quad, None] = {}
+        self.plans: set[tuple] = set()  # catalogue nodes already described in this batch
 
     def add(
         self, s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal, g: ox.NamedNode
@@ -121,10 +121,13 @@ class Mapper:
             handler(record, out, plans)
         return list(out.quads)
 
-    # -- helpers
-    # ---------------------------------------------------------------------------------------------
+    # -- helpers -----------------------------------------------------------------------------------
 
     def _plan(self, out: _Out, node: ox.NamedNode, name: str, *classes: ox.NamedNode) -> None:
+        key = (node, name, classes)
+        if key in out.plans:
+            return
+        out.plans.add(key)
         c = self.iris.catalog_graph
         out.typed(node, c, *classes, V.Plan)
         out.add(node, V.label, ox.Literal(name), c)
@@ -160,8 +163,7 @@ class Mapper:
             out.add(node, ML.status, ox.Literal(record.status), g)
         self._attributes(out, node, node_id, record.attributes, "out", g)
 
-    # -- one method per record type
-    # ----------------------------------------------------------------------------
+    # -- one method per record type ----------------------------------------------------------------
 
     def _RunStart(self, r: RunStart, out: _Out, plans: _Plans) -> None:
         iris, g, c = self.iris, self.iris.run_graph(r.run), self.iris.catalog_graph
@@ -323,7 +325,7 @@ class Mapper:
         g = self.iris.run_graph(r.run)
         out.add(self.iris.activity(r.execution, r.run), V.used, self.iris.entity(r.entity), g)
 
-    # -- records of the legacy ProvLake conversion only
+    # -- records of the legacy ProvLake conversion only --------------------------------------------
 
     def _StageInputs(self, r: StageInputs, out: _Out, plans: _Plans) -> None:
         g, node = self.iris.run_graph(r.run), self.iris.execution(r.id)
@@ -331,8 +333,7 @@ class Mapper:
             out.add(node, V.used, self.iris.entity(entity), g)
         self._attributes(out, node, r.id, r.attributes, "in", g)
 
-    # -- catalogue records (from the legacy ProvLake catalogue messages)
-    # -------------------------------------------
+    # -- catalogue records (from the legacy ProvLake catalogue messages) ---------------------------
 
     def _DataStoreRecord(self, r: DataStoreRecord, out: _Out, plans: _Plans) -> None:
         c, node = self.iris.catalog_graph, self.iris.datastore(r.name)

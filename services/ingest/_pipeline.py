@@ -9,6 +9,7 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 
 import pyoxigraph as ox
@@ -17,7 +18,8 @@ from ..store._base import Store
 from ._context import StoreContext
 from ._exceptions import BatchTooLarge, InvalidBatch, ShapeViolation
 from ._iris import DEFAULT_BASE_IRI, Iris
-from ._legacy import convert_data_store, convert_prospective, convert_retrospective
+from ._legacy import convert_retrospective
+from ._legacy_catalog import convert_data_store, convert_prospective
 from ._mapping import Mapper
 from ._quarantine import Quarantine, QuarantineEntry
 from ._records import parse_batch
@@ -40,7 +42,9 @@ class IngestResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+@cache
 def make_validator(name: ValidatorName) -> Any:
+    """The validator ``name``, built once per process (both are stateless between batches)."""
     if name == "pyshacl":
         return PyshaclValidator()
     if name == "fast":
@@ -61,7 +65,7 @@ class Ingestor:
         quarantine: Quarantine | None = None,
         validate: bool = True,
         max_records: int = 100_000,
-        validator: ValidatorName = "pyshacl",
+        validator: ValidatorName = "fast",
     ) -> None:
         self.store = store
         self.iris = Iris(base_iri)
@@ -184,6 +188,11 @@ def _check_quads(quads: list[Any], max_records: int) -> list[ox.Quad]:
             )
         if not isinstance(quad.graph_name, ox.NamedNode):
             raise InvalidBatch(f"quads[{i}].graph_name", "every quad must be in a named graph")
+        for position in ("subject", "object"):
+            if isinstance(getattr(quad, position), ox.BlankNode | ox.Triple):
+                raise InvalidBatch(
+                    f"quads[{i}].{position}", "blank nodes are not stored: skolemise them first"
+                )
     return quads
 
 

@@ -1,14 +1,15 @@
 """Quarantine: batches that violate the shapes are kept, not merged, until fixed and resubmitted.
 
-One entry per batch: its id, the time it was received, the original batch (as sent), its quads as
-N-Quads and the SHACL report. On disk an entry is a folder ``{path}/{id}/`` with ``meta.json``,
-``batch`` (the original bytes), ``quads.nq`` and ``report.json``, written to a temporary folder and
-renamed so an entry is never half written. With ``path=None`` entries are kept in memory (for
-``memory:`` stores).
+One entry per batch (a batch sent again replaces its entry): its id, the time it was received, the
+original batch (as sent), its quads as N-Quads and the SHACL report. On disk an entry is a folder
+``{path}/{id}/`` with ``meta.json``, ``batch`` (the original bytes), ``quads.nq`` and
+``report.json``, written to a temporary folder and renamed so an entry is never half written. With
+``path=None`` entries are kept in memory (for ``memory:`` stores).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -43,6 +44,7 @@ class QuarantineEntry:
     records: int
     triples: int
     violations: int
+    digest: str
     batch: bytes = field(repr=False)
     nquads: str = field(repr=False)
     report: list[dict[str, Any]] = field(repr=False)
@@ -76,8 +78,15 @@ class Quarantine:
         triples: int,
         id: str | None = None,
     ) -> str:
-        """Keep a batch (replacing entry ``id`` when given); returns the entry id."""
+        """Keep a batch (replacing entry ``id`` when given); returns the entry id.
+
+        The same batch quarantined again (a client retrying) replaces its earlier entry instead of
+        adding one.
+        """
         now = datetime.now(UTC)
+        digest = hashlib.sha256(source.encode() + b"\x00" + batch).hexdigest()
+        if id is None:
+            id = next((e["id"] for e in self.list() if e.get("digest") == digest), None)
         entry = QuarantineEntry(
             id=id or f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:12]}",
             received=now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -85,6 +94,7 @@ class Quarantine:
             records=records,
             triples=triples,
             violations=len(report),
+            digest=digest,
             batch=batch,
             nquads=nquads,
             report=report,
@@ -126,6 +136,7 @@ class Quarantine:
             raise NotInQuarantine(id)
         folder = self._folder(id)
         meta = json.loads((folder / "meta.json").read_text())
+        meta.setdefault("digest", "")  # entries kept before digests were recorded
         return QuarantineEntry(
             **meta,
             batch=(folder / "batch").read_bytes(),

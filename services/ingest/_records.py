@@ -28,6 +28,7 @@ from pydantic_core import PydanticCustomError
 from ._exceptions import BatchTooLarge, InvalidBatch
 
 __all__ = [
+    "MAX_TIME",
     "RECORD_TYPES",
     "SCHEMA",
     "CaptureBatch",
@@ -53,7 +54,9 @@ SCHEMA = "provml/capture/1"
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._~-]{1,128}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
-Time = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
+# Unix seconds up to 9999-12-31T23:59:59Z, the last instant an xsd:dateTime has four year digits.
+MAX_TIME = 253402300799
+Time = Annotated[float, Field(strict=True, ge=0, le=MAX_TIME, allow_inf_nan=False)]
 Count = Annotated[int, Field(strict=True, ge=0)]
 
 

@@ -20,7 +20,13 @@ from rdflib.namespace import SH
 
 import ontology
 
-__all__ = ["PyshaclValidator", "Report", "load_shapes_and_ontology", "to_rdflib"]
+__all__ = [
+    "PyshaclValidator",
+    "Report",
+    "canonical_values",
+    "load_shapes_and_ontology",
+    "to_rdflib",
+]
 
 Report = list[dict[str, Any]]
 
@@ -49,6 +55,17 @@ class _Terms:
             if len(self.iris) < 200_000:
                 self.iris[value] = node
         return node
+
+    @staticmethod
+    def to_ox(t: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if isinstance(t, rdflib.URIRef):
+            return ox.NamedNode(str(t))
+        if isinstance(t, rdflib.BNode):
+            return ox.BlankNode(str(t))
+        if t.language:
+            return ox.Literal(str(t), language=t.language)
+        datatype = ox.NamedNode(str(t.datatype)) if t.datatype else None
+        return ox.Literal(str(t), datatype=datatype)
 
     def term(self, t: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
         if isinstance(t, ox.NamedNode):
@@ -87,6 +104,25 @@ def _node_text(graph: rdflib.Graph, node: rdflib.term.Node | None) -> str | None
     return str(node)
 
 
+def canonical_values(
+    values: list[rdflib.term.Node | ox.NamedNode | ox.BlankNode | ox.Literal | None],
+) -> list[str | None]:
+    """Value nodes as Oxigraph writes them (canonical lexical forms: ``1.0e0`` → ``1``), so that a
+    report reads the same whichever validator made it and whatever the store returns later."""
+    store = ox.Store()
+    predicate = ox.NamedNode("urn:provml:value")
+    for i, value in enumerate(values):
+        if value is not None:
+            term = (
+                value
+                if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal)
+                else _TERMS.to_ox(value)
+            )
+            store.add(ox.Quad(ox.NamedNode(f"urn:provml:v{i}"), predicate, term))
+    found = {q.subject.value: q.object.value for q in store}
+    return [None if v is None else found[f"urn:provml:v{i}"] for i, v in enumerate(values)]
+
+
 def report_from_graph(results: rdflib.Graph, shapes: rdflib.Graph) -> Report:
     """The validation results of a pyshacl report graph, as plain dicts sorted for comparison."""
     report = []
@@ -96,9 +132,8 @@ def report_from_graph(results: rdflib.Graph, shapes: rdflib.Graph) -> Report:
         value = results.value(result, SH.value)
         message = results.value(result, SH.resultMessage)
         component = results.value(result, SH.sourceConstraintComponent)
-        # Name the rule broken: the SPARQL constraint or the shape, by IRI; a blank-node property
-        # shape by
-        # the node shape that holds it.
+        # Name the rule broken: the SPARQL constraint or the shape, by IRI; a blank-node
+        # property shape by the node shape that holds it.
         if isinstance(constraint, rdflib.URIRef):
             rule = constraint
         elif isinstance(shape, rdflib.BNode):
@@ -109,21 +144,22 @@ def report_from_graph(results: rdflib.Graph, shapes: rdflib.Graph) -> Report:
             {
                 "focus_node": str(results.value(result, SH.focusNode)),
                 "path": _node_text(results, results.value(result, SH.resultPath)),
-                "value": None if value is None else str(value),
+                "value": value,
                 "message": None if message is None else str(message),
                 "severity": str(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
                 "source_shape": _node_text(shapes, rule),
                 "component": None if component is None else str(component).rsplit("#", 1)[-1],
             }
         )
+    for entry, value in zip(report, canonical_values([e["value"] for e in report]), strict=True):
+        entry["value"] = value
     return sort_report(report)
 
 
 def sort_report(report: Report) -> Report:
-    return sorted(
-        report,
-        key=lambda r: tuple(str(r.get(k)) for k in ("focus_node", "path", "component", "value")),
-    )
+    """Results in a stable order (by focus node, path, rule, value), whatever found them first."""
+    keys = ("focus_node", "path", "source_shape", "component", "value", "message")
+    return sorted(report, key=lambda r: tuple(str(r.get(k)) for k in keys))
 
 
 class PyshaclValidator:

@@ -1,10 +1,11 @@
 """Import of PROV and PROV-O documents into quads for the store.
 
-PROV-JSON, PROV-XML, PROV-N and PROV-JSONLD are read by the ``prov`` library and mapped to PROV-O by
-it; the RDF formats are parsed by pyoxigraph as they are. Either way the statements land in the
-named graph ``{base}graph/import/{name}``; a PROV bundle (a named graph, in RDF) lands in
-``{base}graph/import/{name}/bundle/{percent-encoded bundle IRI}``, so bundles stay apart and their
-IRIs can be recovered on export. Blank nodes are skolemised deterministically (``_skolem``)."""
+PROV-JSON, PROV-XML, PROV-N (``prov`` reads it since 3.2) and PROV-JSONLD are read by the ``prov``
+library and mapped to PROV-O by it; the RDF formats are parsed by pyoxigraph as they are. Either way
+the statements land in the named graph ``{base}graph/import/{name}``; a PROV bundle (a named graph,
+in RDF) lands in ``{base}graph/import/{name}/bundle/{percent-encoded bundle IRI}``, so bundles stay
+apart and their IRIs can be recovered on export. Blank nodes are skolemised deterministically
+(``_skolem``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import re
 import warnings
 from urllib.parse import quote
 
-import prov
 import prov.model as pm
 import pyoxigraph as ox
 
@@ -61,16 +61,18 @@ def import_document(
         raise ProvDocumentError(f"the {fmt.name} document holds no statements: nothing to import")
     canonical, digest = canonical_digest(quads)
     graph = import_graph_iri(base_iri, name or digest[:16])
+    targets: dict[ox.NamedNode | ox.DefaultGraph, ox.NamedNode] = {}
+    for q in canonical:
+        if q.graph_name not in targets:
+            targets[q.graph_name] = ox.NamedNode(
+                bundle_graph_iri(graph, q.graph_name.value)
+                if isinstance(q.graph_name, ox.NamedNode)
+                else graph
+            )
     return [
-        ox.Quad(q.subject, q.predicate, q.object, _target_graph(graph, q.graph_name))
+        ox.Quad(q.subject, q.predicate, q.object, targets[q.graph_name])
         for q in skolemise(canonical, base_iri, digest)
     ]
-
-
-def _target_graph(graph: str, source: ox.NamedNode | ox.DefaultGraph) -> ox.NamedNode:
-    if isinstance(source, ox.NamedNode):
-        return ox.NamedNode(bundle_graph_iri(graph, source.value))
-    return ox.NamedNode(graph)
 
 
 def _parse_prov(data: bytes, fmt: Format) -> list[ox.Quad]:
@@ -78,12 +80,6 @@ def _parse_prov(data: bytes, fmt: Format) -> list[ox.Quad]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             document = pm.ProvDocument.deserialize(io.BytesIO(data), format=fmt.prov_name)
-    except NotImplementedError as exc:
-        raise ProvDocumentError(
-            f"the installed prov library ({prov.__version__}) cannot read {fmt.name} "
-            "(it only writes it): "
-            "convert the document to PROV-JSON or PROV-XML, or install prov>=3.2"
-        ) from exc
     except Exception as exc:  # json, lxml, the PROV-N parser and prov's model raise many types
         raise ProvDocumentError(f"unparsable {fmt.name} document: {_first_line(exc)}") from exc
     try:

@@ -20,13 +20,12 @@ GENID_PATH = ".well-known/genid/"
 
 
 def canonical_digest(quads: Iterable[ox.Quad]) -> tuple[list[ox.Quad], str]:
-    """Canonicalise the blank-node labels of ``quads``; returns the canonical quads and their
-    SHA-256 hex digest."""
+    """Canonicalise the blank-node labels of ``quads``; returns the canonical quads and the SHA-256
+    hex digest of their sorted N-Quads."""
     dataset = ox.Dataset(quads)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    canonical = sorted(dataset, key=str)
-    digest = hashlib.sha256("\n".join(map(str, canonical)).encode("utf-8")).hexdigest()
-    return canonical, digest
+    lines = sorted(ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines())
+    return list(dataset), hashlib.sha256(b"\n".join(lines)).hexdigest()
 
 
 def skolemise(quads: Iterable[ox.Quad], base_iri: str, digest: str) -> list[ox.Quad]:
@@ -37,7 +36,12 @@ def skolemise(quads: Iterable[ox.Quad], base_iri: str, digest: str) -> list[ox.Q
         return ox.NamedNode(prefix + t.value) if isinstance(t, ox.BlankNode) else t
 
     return [
-        ox.Quad(term(q.subject), q.predicate, term(q.object), term(q.graph_name)) for q in quads
+        ox.Quad(term(q.subject), q.predicate, term(q.object), term(q.graph_name))
+        if isinstance(q.subject, ox.BlankNode)
+        or isinstance(q.object, ox.BlankNode)
+        or isinstance(q.graph_name, ox.BlankNode)
+        else q
+        for q in quads
     ]
 
 

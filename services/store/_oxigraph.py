@@ -61,6 +61,7 @@ def _open(path: Path | None) -> ox.Store:
         return ox.Store(os.fspath(path))
     except OSError as exc:
         if "lock" in str(exc).lower():
+            path = path.absolute()
             raise StoreLockedError(
                 f"the Oxigraph store at {path} is already in use (opened by another process, or "
                 "not yet closed in this one): only one process may open an on-disk store. To run "

@@ -87,3 +87,24 @@ def test_markdown_states_counts_namespace_and_mapping():
     for name in names:
         assert f"### provml:{name}\n" in text, name
     assert Path(ontology.path(ontology.CONTEXT)).is_file()
+
+
+def test_diagram_has_a_node_per_class_and_an_edge_per_subclass_axiom(ontology_graph):
+    from rdflib.namespace import OWL, RDF, RDFS
+
+    from services._ontodocs import render_dot
+    from services._ontomodel import compact, load_model
+
+    dot = render_dot(load_model())
+    provml_classes = {
+        c
+        for c in ontology_graph.subjects(RDF.type, OWL.Class)
+        if str(c).startswith(ontology.NAMESPACE)
+    }
+    for cls in provml_classes:
+        assert f'"{compact(str(cls))}" [shape=box' in dot
+    axioms = list(ontology_graph.subject_objects(RDFS.subClassOf))
+    edges = [line for line in dot.splitlines() if "[arrowhead=empty]" in line]
+    assert len(edges) == len(axioms) > len(provml_classes)
+    for sub, sup in axioms:
+        assert f'  "{compact(str(sub))}" -> "{compact(str(sup))}" [arrowhead=empty];' in edges

@@ -159,3 +159,21 @@ def test_vocab_module_names_every_term(classes, properties):
 
     names = {str(term)[len(ontology.NAMESPACE) :] for term in classes | properties}
     assert {name for name in vars(GENERATED) if not name.startswith("_") and name != "NS"} == names
+
+
+def test_no_class_falls_under_two_disjoint_ml_schema_classes(ontology_graph, mls_graph, classes):
+    """ML Schema declares disjoint classes (information entities vs processes, Experiment/Run/Study,
+    ...): a PROV-ML class under two of them would be unsatisfiable once ML Schema is imported."""
+    from rdflib.collection import Collection
+
+    both = ontology_graph + mls_graph
+    disjoint = {frozenset(pair) for pair in mls_graph.subject_objects(OWL.disjointWith)}
+    for group in mls_graph.subjects(RDF.type, OWL.AllDisjointClasses):
+        members = list(Collection(mls_graph, mls_graph.value(group, OWL.members)))
+        disjoint |= {frozenset((a, b)) for a in members for b in members if a != b}
+    assert frozenset((MLS.InformationEntity, MLS.Process)) in disjoint
+    assert frozenset((MLS.Run, MLS.Study)) in disjoint
+    for cls in classes:
+        ancestors = set(both.transitive_objects(cls, RDFS.subClassOf))
+        clashes = [sorted(pair) for pair in disjoint if pair <= ancestors]
+        assert clashes == [], f"{cls} is under disjoint classes {clashes}"

@@ -33,3 +33,11 @@ def test_examples_are_listed_by_kind():
     assert all(p.parent.name == "valid" for p in valid)
     with pytest.raises(ValueError, match="valid"):
         ontology.examples("broken")
+
+
+def test_package_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(ontology)
+    assert result.attempted >= 2
+    assert result.failed == 0

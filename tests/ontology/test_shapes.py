@@ -115,9 +115,15 @@ def test_typed_strings_are_accepted_like_plain_ones(validate):
 def test_epoch_inside_the_planned_range_passes_and_outside_fails(validate):
     data = rdflib.Graph().parse(ontology.path("examples/valid/metric-batch.ttl"), format="turtle")
     evaluation = rdflib.URIRef("http://provml.localhost/id/evaluation/loss-2")
+    training = "http://provml.localhost/id/execution/train-01"
     assert validate(data) == set()
     data.set((evaluation, PROVML.epoch, rdflib.Literal(3)))
-    assert validate(data) == {(str(evaluation), SHAPES_NS + "EpochWithinTraining")}
+    assert validate(data) == {(training, SHAPES_NS + "EpochWithinTraining")}
+    data.set((evaluation, PROVML.epoch, rdflib.Literal(2)))
+    adaptation = rdflib.URIRef("http://provml.localhost/id/hyperparameter-value/lr-9")
+    data.add((adaptation, PROVML.epoch, rdflib.Literal(7)))
+    data.add((adaptation, PROV.wasGeneratedBy, rdflib.URIRef(training)))
+    assert validate(data) == {(training, SHAPES_NS + "EpochWithinTraining")}
 
 
 def test_end_equal_to_start_is_allowed(validate):

@@ -73,13 +73,13 @@ for _prefix in ("/provenance/api", ""):
 def create_data_store(
     request: Request, body: JsonBody, ingestor: IngestorDep, store: StoreDep, settings: SettingsDep
 ) -> JSONResponse:
-    """A ProvLake ``DataStoreObj`` (or a list of them) into the catalogue graph; answers the stored
-    data store."""
+    """A ProvLake ``DataStoreObj`` (or a list of them) into the catalogue graph; answers what the
+    catalogue now holds for it (or them)."""
     locked(request, lambda: ingestor.ingest_legacy(body, kind="data-store"))
-    stores = _data_stores(store, settings.query_timeout)
-    name = _json_name(body)
-    match = [d for d in stores if d["name"] == name]
-    return JSONResponse(match[0] if match else stores, status_code=201)
+    parsed = json.loads(body)  # valid: the ingest just read it
+    names = [d["name"] for d in parsed] if isinstance(parsed, list) else [parsed["name"]]
+    stored = [d for d in _data_stores(store, settings.query_timeout) if d["name"] in names]
+    return JSONResponse(stored if isinstance(parsed, list) else stored[0], status_code=201)
 
 
 @router.get(
@@ -99,11 +99,6 @@ def get_data_store(id_: str, store: StoreDep, settings: SettingsDep) -> dict[str
         if id_ in (data_store.get("id"), data_store["name"]):
             return data_store
     raise NotFound(f"no data store with id {id_!r}", field="id")
-
-
-def _json_name(body: bytes) -> str | None:
-    parsed = json.loads(body)
-    return parsed.get("name") if isinstance(parsed, dict) else None
 
 
 def _data_stores(store: object, timeout: float) -> list[dict[str, str]]:

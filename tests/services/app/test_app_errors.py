@@ -22,6 +22,7 @@ from services.app._errors import (
     error_body,
     status_for,
 )
+from services.ingest import BatchTooLarge, IngestError, InvalidBatch, ShapeViolation
 from services.store import StoreError, open_store
 
 from .conftest import settings
@@ -55,6 +56,10 @@ class _BadData(StoreError, ValueError):
         (UnsupportedMediaType("x"), 415, "unsupported_media_type"),
         (ServiceUnavailable("x"), 503, "store_unavailable"),
         (RequestValidationError([]), 400, "invalid_request"),
+        (InvalidBatch("records[0].type", "unknown record type"), 400, "invalid_batch"),
+        (BatchTooLarge("records", "too many"), 413, "batch_too_large"),
+        (ShapeViolation([{"message": "m"}], "q1"), 422, "shape_violation"),
+        (IngestError("x"), 400, "ingest_error"),
         (_Syntax("x"), 400, "query_syntax"),
         (_Timeout("x"), 503, "query_timeout"),
         (_Down("x"), 503, "store_unavailable"),
@@ -73,11 +78,32 @@ def test_every_row_has_a_4xx_or_5xx_status() -> None:
 
 
 def test_bodies_carry_the_details() -> None:
+    status, body = error_body(InvalidBatch("records[2].value", "must be a scalar"))
+    assert status == 400
+    assert body["error"] == "invalid_batch"
+    assert "records[2].value" in body["message"]
+    assert body["details"] == [{"field": "records[2].value", "message": "must be a scalar"}]
+    report = [{"focus": "http://x", "path": "http://p", "message": "needs a value"}]
+    status, body = error_body(ShapeViolation(report, "q-7"))
+    assert (status, body["details"]) == (422, {"quarantine_id": "q-7", "violations": report})
     status, body = error_body(_Down("connection refused"))
     assert (status, body["message"]) == (503, "the store is unavailable: connection refused")
     status, body = error_body(RuntimeError("secret internals"))
     assert (status, body["error"]) == (500, "internal")
     assert "secret" not in body["message"]
+
+
+def test_request_validation_names_the_field(client: TestClient) -> None:
+    r = client.post(
+        "/retrospective-provenance",
+        params={"with_validation": "perhaps"},
+        content=b"[]",
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 400
+    body = r.json()
+    assert body["error"] == "invalid_request"
+    assert body["details"][0]["field"] == "query.with_validation"
 
 
 def test_unknown_route_and_method(client: TestClient) -> None:
@@ -95,7 +121,7 @@ def test_declared_body_over_the_limit_is_413(make_client: Callable[..., TestClie
     )
     assert r.status_code == 413
     assert r.json()["error"] == "body_too_large"
-    assert r.json()["details"]["field"] == "body"
+    assert r.json()["details"][0]["field"] == "body"
     ok = client.post(
         "/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query"}
     )
@@ -133,7 +159,7 @@ def test_ready_follows_the_store() -> None:
 
 def test_openapi_lists_the_endpoints(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/sparql", "/sparql/update", "/id/{path}", "/health/ready"):
+    for path in ("/api/v1/capture", "/sparql", "/sparql/update", "/id/{path}", "/health/ready"):
         assert path in paths
     assert client.get("/docs").status_code == 200
 

@@ -52,14 +52,19 @@ def test_unknown_iri_is_404_json(client: TestClient) -> None:
     assert r.json() == {
         "error": "not_found",
         "message": "nothing is known about http://provml.localhost/id/run/nope",
-        "details": {"field": "path"},
+        "details": [
+            {
+                "field": "path",
+                "message": "nothing is known about http://provml.localhost/id/run/nope",
+            }
+        ],
     }
 
 
 def test_invalid_iri_is_400(client: TestClient) -> None:
     r = client.get("/id/run/a|b")
     assert (r.status_code, r.json()["error"]) == (400, "bad_request")
-    assert r.json()["details"]["field"] == "path"
+    assert r.json()["details"][0]["field"] == "path"
     assert "a|b" in r.json()["message"]
 
 

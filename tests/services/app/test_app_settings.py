@@ -14,6 +14,7 @@ def test_defaults() -> None:
     assert s.base_iri == "http://provml.localhost/id/"
     assert (s.token, s.admin_token, s.read_token) == (None, None, None)
     assert s.validate_shapes is True
+    assert (s.validator, s.max_records) == ("fast", 100_000)
     assert s.max_body_bytes == 16 * 1024 * 1024
     assert s.quarantine_path() == "provml-data-quarantine"
 
@@ -25,9 +26,10 @@ def test_environment_beats_default_and_argument_beats_environment(
     monkeypatch.setenv("PROVML_STORE", "memory:")
     monkeypatch.setenv("PROVML_VALIDATE", "false")
     monkeypatch.setenv("PROVML_QUERY_TIMEOUT", "2.5")
+    monkeypatch.setenv("PROVML_VALIDATOR", "pyshacl")
     from_env = Settings()
     assert (from_env.port, from_env.store, from_env.validate_shapes) == (9001, "memory:", False)
-    assert from_env.query_timeout == 2.5
+    assert (from_env.query_timeout, from_env.validator) == (2.5, "pyshacl")
     assert Settings(port=9002).port == 9002
     assert Settings(validate_shapes=True).validate_shapes is True
 
@@ -46,6 +48,8 @@ def test_bad_values_name_the_field() -> None:
         Settings(port=70000)
     with pytest.raises(ValidationError, match="max_body_bytes"):
         Settings(max_body_bytes=0)
+    with pytest.raises(ValidationError, match="validator"):
+        Settings(validator="topbraid")
 
 
 def test_tokens_are_comma_separated() -> None:

@@ -152,18 +152,18 @@ def test_get_errors(
     assert body["error"] == code
     assert body["message"]
     if field:
-        assert body["details"]["field"] == field
+        assert body["details"][0]["field"] == field
 
 
 def test_post_errors(client: TestClient) -> None:
     r = client.post("/sparql", content=b"SELECT * {}", headers={"Content-Type": "text/plain"})
-    assert (r.status_code, r.json()["details"]["field"]) == (415, "Content-Type")
+    assert (r.status_code, r.json()["details"][0]["field"]) == (415, "Content-Type")
     r = client.post(
         "/sparql", content=b"\xff\xfe", headers={"Content-Type": "application/sparql-query"}
     )
     assert (r.status_code, r.json()["error"]) == (400, "bad_request")
     r = client.post("/sparql", data={"query": [SELECT, SELECT]})
-    assert (r.status_code, r.json()["details"]["field"]) == (400, "query")
+    assert (r.status_code, r.json()["details"][0]["field"]) == (400, "query")
 
 
 def test_query_timeout_is_503(make_client: Callable[..., TestClient]) -> None:

@@ -6,12 +6,8 @@ from __future__ import annotations
 import pytest
 
 from services.ingest import InvalidBatch
-from services.ingest._legacy import (
-    convert_data_store,
-    convert_prospective,
-    convert_retrospective,
-    cycle_section_id,
-)
+from services.ingest._legacy import convert_retrospective, cycle_section_id
+from services.ingest._legacy_catalog import convert_data_store, convert_prospective
 from services.ingest._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
 from services.ingest._records import (
     EntityRecord,
@@ -107,7 +103,21 @@ def test_typed_values_become_entities_and_attributes() -> None:
         },
         "sample": {"values": "http://example.org/sample/7", "prov_attr_type": "kg_reference"},
         "rows": {"prov_attr_type": "dataset", "values": [{"a": 1}, {"a": 2}, {"a": 3}]},
-        "item": {"prov_attr_type": "dataset_item", "values": {"x": 1.5, "y": "b"}, "order": 0},
+        "item": {
+            "prov_attr_type": "dataset_item",
+            "order": 0,
+            "values": {
+                "prov_attr_type": "dict",
+                "values": {
+                    "x": 1.5,
+                    "y": "b",
+                    "city": {
+                        "values": "http://example.org/city/9",
+                        "prov_attr_type": "kg_reference",
+                    },
+                },
+            },
+        },
         "cfg": {"prov_attr_type": "dict", "values": {"depth": 3, "inner": {"k": True}}},
         "plain": {"a": 1, "b": None},
         "tags": ["x", "y"],
@@ -132,6 +142,10 @@ def test_typed_values_become_entities_and_attributes() -> None:
     assert entities["sample"].refers_to == "http://example.org/sample/7"
     assert entities["rows"].kind == "dataset" and entities["rows"].record_count == 3
     assert entities["item"].kind == "data" and entities["item"].attributes == {"x": 1.5, "y": "b"}
+    city = entities.pop("item.city")  # the reference inside the item: the item derives from it
+    assert city.refers_to == "http://example.org/city/9" and entities["item"].derived_from == [
+        city.id
+    ]
     assert entities["refs.0"].location == "/f1"
     assert sorted(stage.used) == sorted(e.id for e in entities.values())
     assert stage.attributes == {
@@ -170,8 +184,9 @@ def test_task_in_a_cycle_of_an_earlier_request_asks_the_store() -> None:
         return 4
 
     message = task("step", "Input", None, startTime=2.0, parent_cycle_name="epochs")
-    (stage,) = convert_retrospective([message], latest)
-    assert calls == [(RUN, "train_wf", "epochs")]
+    stage, again = convert_retrospective([message, message], latest)
+    assert calls == [(RUN, "train_wf", "epochs")]  # asked once per request
+    assert again.parent == stage.parent
     assert stage.parent == cycle_section_id(RUN, "epochs", 4) == f"{RUN}.epochs.4"
     with pytest.raises(InvalidBatch) as err:
         convert_retrospective([message], lambda *a: None)

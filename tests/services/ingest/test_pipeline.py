@@ -121,7 +121,9 @@ def test_same_batch_twice_adds_nothing(store, ingestor: Ingestor) -> None:
     assert store.count() == count
 
 
-def test_split_batches_validate_with_store_context(store, ingestor: Ingestor) -> None:
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_split_batches_validate_with_store_context(store, validator: str) -> None:
+    ingestor = Ingestor(store, validator=validator)
     ingestor.ingest_batch(
         batch(
             record("run.start", RUN, name="digits-mlp"),
@@ -171,7 +173,9 @@ def test_split_batches_validate_with_store_context(store, ingestor: Ingestor) ->
     )
 
 
-def test_violation_is_quarantined_then_fixed(store, ingestor: Ingestor) -> None:
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_violation_is_quarantined_then_fixed(store, validator: str) -> None:
+    ingestor = Ingestor(store, validator=validator)
     bad = batch(
         record("run.start", RUN, name="digits-mlp"),
         record("stage.start", "tr1", time=T0 + 1, name="training", kind="training"),
@@ -229,6 +233,8 @@ BAD_INPUTS = [
     (batch(record("metric", "m1", execution="e", name="loss", value=True)), "records[0].value"),
     (batch(record("section.start", "s", stage="e", name="epoch", index=1.5)), "records[0].index"),
     (batch(record("run.start", RUN, name="x", time="yesterday")), "records[0].time"),
+    (batch(record("run.start", RUN, name="x", time=1e12)), "records[0].time"),
+    (batch(record("run.start", RUN, name="x", time=-1)), "records[0].time"),
     (
         batch(record("stage.start", "s", name="x", kind="training", attributes={"a": [1]})),
         "records[0].attributes.a",
@@ -339,3 +345,15 @@ def test_ingest_quads(store, ingestor: Ingestor) -> None:
     with pytest.raises(InvalidBatch) as bad:
         ingestor.ingest_quads([ox.Quad(run, rdf_type, run)], source="x")
     assert bad.value.field == "quads[0].graph_name"
+
+
+def test_ingest_quads_refuses_blank_nodes(store, ingestor: Ingestor) -> None:
+    g = ox.NamedNode(f"{B}graph/import/doc2")
+    p_label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    quads = [
+        ox.Quad(ox.NamedNode(f"{B}entity/e"), p_label, ox.Literal("e"), g),
+        ox.Quad(ox.BlankNode("a1"), p_label, ox.Literal("a"), g),
+    ]
+    with pytest.raises(InvalidBatch) as err:
+        ingestor.ingest_quads(quads, source="prov-n")
+    assert err.value.field == "quads[1].subject" and store.count() == 0

@@ -51,6 +51,12 @@ def test_put_list_get_delete(tmp_path, on_disk: bool) -> None:
     )
     assert entry.received.endswith("Z") and entry.violations == 1
     assert quarantine.get(second).summary()["violations"] == 2
+    # The same batch again (a retry) replaces its entry.
+    again = quarantine.put(
+        source="capture", batch=b'{"a": 1}', nquads="", report=REPORT, records=1, triples=0
+    )
+    assert again == first and len(quarantine.list()) == 2
+    assert quarantine.get(first).triples == 0
     if on_disk:  # another process (a restarted manager) sees the same entries
         assert [e["id"] for e in Quarantine(tmp_path / "q").list()] == sorted([first, second])
         assert json.loads((tmp_path / "q" / first / "report.json").read_text()) == REPORT

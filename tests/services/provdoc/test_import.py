@@ -42,9 +42,12 @@ def _triples(quads: list[ox.Quad]) -> set[str]:
 
 
 def test_public_api_is_exact() -> None:
-    assert sorted(provdoc.__all__) == sorted(
-        name for name in dir(provdoc) if not name.startswith("_") and name != "annotations"
-    )
+    public = {name for name in dir(provdoc) if not name.startswith("_")}
+    assert public - {"annotations", "importlib", "TYPE_CHECKING", "Any"} == set(provdoc.__all__)
+    for name in provdoc.__all__:
+        assert getattr(provdoc, name) is not None
+    with pytest.raises(AttributeError):
+        provdoc.no_such_name  # noqa: B018
 
 
 def test_provjson_lands_in_the_import_graph_with_its_statements() -> None:

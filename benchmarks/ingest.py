@@ -1,0 +1,286 @@
+"""End-to-end ingest throughput and capture-to-queryable latency of the manager.
+
+A real manager (``provml serve``, uvicorn in a subprocess) on an on-disk Oxigraph store receives
+capture batches over HTTP; each is parsed, mapped to PROV-ML, SHACL-validated and committed before
+the answer. The same quads are then loaded by pyoxigraph's own ``bulk_load`` into a fresh on-disk
+store, and written by its transactional ``extend`` (the commit alone), in the same run. The time is
+split by stage from the ``Server-Timing`` header of each answer (parse, convert, validate, commit;
+the rest is HTTP and JSON).
+
+Usage::
+
+    python benchmarks/ingest.py [--runs 40] [--epochs 50] [--validator fast|pyshacl|none]
+                                [--latency-samples 50] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import free_port, stop_process, wait_until_ready  # noqa: E402
+
+T0 = 1795341827.25
+STAGES = ("parse", "convert", "validate", "commit")
+JSON = {"Content-Type": "application/json"}
+
+
+def record(type_: str, id_: str, run: str, time_: float, **fields: Any) -> dict[str, Any]:
+    return {"type": type_, "id": id_, "run": run, "time": time_, **fields}
+
+
+def run_batch(run: str, epochs: int) -> dict[str, Any]:
+    """One training run as the client sends it: a stage, ``epochs`` epochs each with two metrics,
+    a learning-rate change every ten epochs, a dataset and a model."""
+    stage = f"{run}-tr"
+    records = [
+        record("run.start", run, run, T0, name="bench-mlp", study="bench", user="bench"),
+        record("entity", f"{run}-ds", run, T0, kind="dataset", name="train", record_count=60000),
+        record(
+            "stage.start",
+            stage,
+            run,
+            T0 + 1,
+            name="training",
+            kind="training",
+            used=[f"{run}-ds"],
+            planned_epochs=epochs,
+        ),
+        record("hyperparameter", f"{run}-lr0", run, T0 + 1, execution=stage, name="lr", value=0.1),
+    ]
+    previous = f"{run}-lr0"
+    for epoch in range(epochs):
+        section, t = f"{run}-ep{epoch}", T0 + 2 + epoch
+        records.append(
+            record("section.start", section, run, t, stage=stage, name="epoch", index=epoch)
+        )
+        for name, value in (("val loss", 1.0 / (epoch + 2)), ("val accuracy", 0.5 + epoch / 1e3)):
+            records.append(
+                record(
+                    "metric",
+                    f"{section}-{name.replace(' ', '-')}",
+                    run,
+                    t + 0.5,
+                    execution=section,
+                    name=name,
+                    value=value,
+                    epoch=epoch,
+                )
+            )
+        if epoch and epoch % 10 == 0:
+            hp = f"{run}-lr{epoch}"
+            records.append(
+                record(
+                    "hyperparameter",
+                    hp,
+                    run,
+                    t + 0.6,
+                    execution=stage,
+                    name="lr",
+                    value=0.1 / epoch,
+                    epoch=epoch,
+                    previous=previous,
+                )
+            )
+            previous = hp
+        records.append(record("section.end", section, run, t + 0.9, status="finished"))
+    end = T0 + 2 + epochs
+    records += [
+        record("entity", f"{run}-model", run, end, kind="model", name="mlp", generated_by=stage),
+        record("stage.end", stage, run, end, status="finished"),
+        record("run.end", run, run, end + 1, status="finished"),
+    ]
+    return {"schema": "provml/capture/1", "client": {"name": "bench"}, "records": records}
+
+
+def server_timing(header: str) -> dict[str, float]:
+    out = {}
+    for part in filter(None, (p.strip() for p in header.split(","))):
+        name, _, dur = part.partition(";dur=")
+        out[name] = float(dur) / 1000
+    return out
+
+
+def start_manager(store_dir: Path, validator: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROVML_")}
+    env.update(PYTHONPATH=str(ROOT), PROVML_MAX_BODY_BYTES=str(256 * 1024 * 1024))
+    if validator == "none":
+        env["PROVML_VALIDATE"] = "false"
+    else:
+        env["PROVML_VALIDATOR"] = validator
+    command = [sys.executable, "-m", "services.cli", "serve", "--store", f"oxigraph:{store_dir}"]
+    log_path = store_dir.parent / "manager.log"
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [*command, "--port", str(port), "--log-level", "warning"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_until_ready(url + "/health/ready", process, timeout=120, log=log_path)
+    return process, url
+
+
+def measure_ingest(client: httpx.Client, bodies: list[bytes]) -> dict[str, Any]:
+    stages = dict.fromkeys(STAGES, 0.0)
+    sent = 0
+    started = time.perf_counter()
+    for body in bodies:
+        r = client.post("/api/v1/capture", content=body, headers=JSON)
+        r.raise_for_status()
+        sent += r.json()["triples"]
+        for name, seconds in server_timing(r.headers.get("server-timing", "")).items():
+            stages[name] = stages.get(name, 0.0) + seconds
+    wall = time.perf_counter() - started
+    return {"wall": wall, "quads_sent": sent, "stages": stages}
+
+
+def count_quads(client: httpx.Client) -> int:
+    query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    answer = client.get("/sparql", params={"query": query}).json()
+    return int(answer["results"]["bindings"][0]["n"]["value"])
+
+
+def measure_latency(client: httpx.Client, samples: int) -> list[float]:
+    """Seconds from sending one small batch to the first query that sees it."""
+    latencies = []
+    for i in range(samples):
+        run = uuid.uuid4().hex
+        body = {
+            "schema": "provml/capture/1",
+            "records": [
+                record("run.start", run, run, T0, name="latency"),
+                record("stage.start", f"{run}-s", run, T0 + 1, name="training", kind="training"),
+                record(
+                    "metric", f"{run}-m", run, T0 + 2, execution=f"{run}-s", name="loss", value=i
+                ),
+            ],
+        }
+        ask = (
+            "ASK { <http://provml.localhost/id/evaluation/"
+            f"{run}-m> <http://www.w3.org/ns/mls#hasValue> ?v }}"
+        )
+        start = time.perf_counter()
+        client.post("/api/v1/capture", json=body).raise_for_status()
+        while not client.get("/sparql", params={"query": ask}).json()["boolean"]:
+            pass
+        latencies.append(time.perf_counter() - start)
+    return latencies
+
+
+def measure_bulk_load(nquads: bytes, folder: Path) -> float:
+    store = ox.Store(str(folder))
+    started = time.perf_counter()
+    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    seconds = time.perf_counter() - started
+    assert len(store) > 0
+    del store
+    return seconds
+
+
+def measure_extend(nquads: bytes, folder: Path, chunks: int) -> float:
+    """pyoxigraph's transactional ``extend`` of the same quads in as many chunks as batches: what a
+    commit costs without the pipeline around it."""
+    quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    size = -(-len(quads) // chunks)
+    store = ox.Store(str(folder))
+    started = time.perf_counter()
+    for start in range(0, len(quads), size):
+        store.extend(quads[start : start + size])
+    store.flush()
+    seconds = time.perf_counter() - started
+    del store
+    return seconds
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=40, help="batches (one run each)")
+    parser.add_argument("--epochs", type=int, default=50, help="epochs per run")
+    parser.add_argument("--validator", choices=["fast", "pyshacl", "none"], default="fast")
+    parser.add_argument("--latency-samples", type=int, default=50)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+
+    runs = [uuid.uuid4().hex for _ in range(args.runs)]
+    bodies = [json.dumps(run_batch(run, args.epochs)).encode() for run in runs]
+    with tempfile.TemporaryDirectory(prefix="provml-bench-") as tmp:
+        folder = Path(tmp)
+        process, url = start_manager(folder / "kg", args.validator)
+        try:
+            with httpx.Client(base_url=url, timeout=600) as client:
+                ingest = measure_ingest(client, bodies)
+                ingested = count_quads(client)
+                latencies = measure_latency(client, args.latency_samples)
+        finally:
+            stop_process(process)
+        kg = ox.Store.read_only(str(folder / "kg"))
+        stored = len(kg)
+        nquads = kg.dump(format=ox.RdfFormat.N_QUADS)
+        del kg
+        bulk = measure_bulk_load(nquads, folder / "bulk")
+        extend = measure_extend(nquads, folder / "extend", args.runs)
+
+    records = sum(len(json.loads(b)["records"]) for b in bodies)
+    e2e_rate = ingested / ingest["wall"]
+    bulk_rate = stored / bulk
+    other = ingest["wall"] - sum(ingest["stages"].values())
+    figures = {
+        "command": " ".join(["python benchmarks/ingest.py", *(argv or sys.argv[1:])]),
+        "validator": args.validator,
+        "batches": args.runs,
+        "records": records,
+        "quads_ingested": ingested,
+        "e2e_seconds": round(ingest["wall"], 3),
+        "e2e_quads_per_s": round(e2e_rate),
+        "bulk_load_seconds": round(bulk, 3),
+        "bulk_load_quads_per_s": round(bulk_rate),
+        "ratio_to_bulk_load": round(e2e_rate / bulk_rate, 3),
+        "extend_quads_per_s": round(stored / extend),
+        "stage_seconds": {
+            **{k: round(v, 3) for k, v in ingest["stages"].items()},
+            "http+json": round(other, 3),
+        },
+        "stage_share": {
+            **{k: round(v / ingest["wall"], 3) for k, v in ingest["stages"].items()},
+            "http+json": round(other / ingest["wall"], 3),
+        },
+        "latency_ms": {
+            "p50": round(statistics.median(latencies) * 1000, 1),
+            "p95": round(percentile(latencies, 0.95) * 1000, 1),
+            "samples": len(latencies),
+        },
+    }
+    if args.json:
+        print(json.dumps(figures, indent=1))
+    else:
+        for key, value in figures.items():
+            print(f"{key:24} {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

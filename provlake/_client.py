@@ -1,0 +1,194 @@
+"""The explicit client: settings, one transport, one pipeline. The fluent API
+(``provlake.start_run``) and the legacy ProvLake API are thin layers over it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import getpass
+import os
+import sys
+import time
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from provlake._config import Settings
+from provlake._environment import capture_environment, git_commit
+from provlake._exceptions import CaptureUsageError, TransportError
+from provlake._pipeline import Pipeline
+from provlake._records import STATUSES, check_attributes, check_id, check_name, new_id
+from provlake._transports import Transport, make_transport
+
+if TYPE_CHECKING:
+    from provlake._run import Run
+
+__all__ = ["Client"]
+
+_RECORD_TYPES = {
+    "run.start",
+    "run.end",
+    "stage.start",
+    "stage.end",
+    "section.start",
+    "section.end",
+    "metric",
+    "hyperparameter",
+    "entity",
+    "used",
+}
+_OPEN_CLIENTS: weakref.WeakSet[Client] = weakref.WeakSet()
+
+
+def _version() -> str:
+    from provlake import __version__
+
+    return __version__
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "unknown")
+
+
+def _software() -> dict[str, str]:
+    script = (
+        Path(sys.argv[0]).name if sys.argv and sys.argv[0] not in {"", "-c", "-m"} else "python"
+    )
+    try:
+        commit = git_commit()
+    except OSError:
+        commit = None
+    return {"name": script, "version": commit[:12] if commit else "unversioned"}
+
+
+class Client:
+    """Captures records for any number of runs and sends them in the background.
+
+    ``transport`` is a :class:`Transport`, a URI (``http://host:port``, ``file:PATH``, ``memory:``,
+    ``noop:``) or a mapping ``{"type": ..., ...}``; other keyword arguments override ``PROVML_*``
+    settings (see :class:`provlake.Settings`).
+    """
+
+    def __init__(
+        self, transport: Transport | str | Mapping[str, Any] | None = None, **settings: Any
+    ):
+        self.settings = Settings.resolve(settings)
+        if transport is None and settings.get("manager") is not None:
+            transport = {"type": "http"}  # an explicit manager beats PROVML_TRANSPORT
+        self.transport = make_transport(transport, self.settings)
+        self.pipeline = Pipeline(
+            self.transport, self.settings, {"name": "provlake", "version": _version()}
+        )
+        self.closed = False
+        _OPEN_CLIENTS.add(self)
+
+    # -- explicit API ------------------------------------------------------------------------------
+    def emit(self, record: Mapping[str, Any]) -> None:
+        """Queue one record as is (``docs/capture-format.md``); checks the common fields only."""
+        if not isinstance(record, Mapping) or record.get("type") not in _RECORD_TYPES:
+            raise CaptureUsageError(f"not a capture record (unknown type): {record!r}")
+        check_id(record.get("id"), "id")
+        check_id(record.get("run"), "run")
+        if not isinstance(record.get("time"), int | float):
+            raise CaptureUsageError(f"record time must be Unix seconds, got {record.get('time')!r}")
+        self.pipeline.put(dict(record))
+
+    def start_run(
+        self,
+        name: str,
+        *,
+        study: str | None = None,
+        kind: str = "learning",
+        user: str | None = None,
+        software: Mapping[str, str] | None = None,
+        attributes: Mapping[str, Any] | None = None,
+        run_id: str | None = None,
+        start_time: float | None = None,
+    ) -> Run:
+        """Start an experiment execution (``kind="learning"``) or a workflow execution
+        (``"workflow"``).
+        """
+        from provlake._run import Run
+
+        check_name(name, "name")
+        if kind not in {"learning", "workflow"}:
+            raise CaptureUsageError(f'run kind must be "learning" or "workflow", got {kind!r}')
+        record: dict[str, Any] = {
+            "type": "run.start",
+            "id": check_id(run_id, "run_id") if run_id is not None else new_id(),
+            "time": time.time() if start_time is None else float(start_time),
+            "name": name,
+            "kind": kind,
+            "user": check_name(user, "user") if user is not None else _user(),
+            "software": dict(software) if software is not None else _software(),
+        }
+        record["run"] = record["id"]
+        if study is not None:
+            record["study"] = check_name(study, "study")
+        if attributes:
+            record["attributes"] = check_attributes(attributes)
+        if software is not None and not (
+            isinstance(software.get("name"), str) and isinstance(software.get("version"), str)
+        ):
+            raise CaptureUsageError(
+                f"software must be {{'name': str, 'version': str}}, got {software!r}"
+            )
+        if self.settings.capture_environment:
+
+            def complete() -> dict[str, Any]:
+                with contextlib.suppress(Exception):  # environment capture is best effort
+                    record["environment"] = capture_environment()
+                return record
+
+            self.pipeline.put(complete)
+        else:
+            self.pipeline.put(record)
+        return Run(self, record["id"], name)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until everything captured so far is delivered or spooled on disk (False on timeout).
+
+        In strict mode a timeout raises :class:`TransportError` instead.
+        """
+        done = self.pipeline.flush(timeout)
+        if not done and self.settings.strict:
+            raise TransportError(f"capture not flushed within {timeout} s")
+        return done
+
+    def close(self, timeout: float | None = None) -> bool:
+        """Flush with a bounded wait (default ``exit_timeout``) and stop the flusher."""
+        if self.closed:
+            return True
+        self.closed = True
+        _OPEN_CLIENTS.discard(self)
+        return self.pipeline.close(self.settings.exit_timeout if timeout is None else timeout)
+
+    def stats(self) -> dict[str, int]:
+        """Delivery counters: sent, spooled, rejected, dropped records, and what still waits."""
+        return self.pipeline.stats()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Client {self.transport!r}>"
+
+
+def check_status(status: str) -> str:
+    if status not in STATUSES:
+        raise CaptureUsageError(f"status must be one of {', '.join(STATUSES)}; got {status!r}")
+    return status
+
+
+@atexit.register
+def _close_all() -> None:
+    for client in list(_OPEN_CLIENTS):
+        client.close()

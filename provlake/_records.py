@@ -1,0 +1,187 @@
+"""Capture records (``docs/capture-format.md``): ids, kinds, value checks and batch encoding.
+
+Records are plain dicts. The hot path (metrics) is a tuple turned into a dict on the flusher thread,
+so the caller only pays for a tuple and a deque append.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from provlake import vocab
+from provlake._exceptions import CaptureUsageError
+
+__all__ = [
+    "ENTITY_KINDS",
+    "SCHEMA",
+    "STAGE_KINDS",
+    "STATUSES",
+    "MetricEncoder",
+    "check_attributes",
+    "check_id",
+    "check_name",
+    "check_number",
+    "check_scalar",
+    "encode_batch",
+    "encode_record",
+    "new_id",
+]
+
+SCHEMA = "provml/capture/1"
+
+# The PROV-ML class each kind becomes (the manager maps; the client checks the kind).
+STAGE_KINDS: dict[str, str] = {
+    "training": vocab.PROVML.TrainingExecution,
+    "validation": vocab.PROVML.ValidationExecution,
+    "evaluation": vocab.PROVML.EvaluationExecution,
+    "testing": vocab.PROVML.TestingExecution,
+    "transformation": vocab.PROVML.DataTransformationExecution,
+}
+ENTITY_KINDS: dict[str, str] = {
+    "dataset": vocab.PROVML.Dataset,
+    "data": vocab.PROVML.LearningData,
+    "feature_set": vocab.PROVML.FeatureSet,
+    "model": vocab.PROVML.Model,
+    "data_reference": vocab.PROVML.DataReference,
+    "kg_reference": vocab.PROVML.KnowledgeGraphReference,
+}
+STATUSES = ("finished", "failed", "killed")
+
+_ID = re.compile(r"[A-Za-z0-9._~-]{1,128}")
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
+METRIC = 0  # tag of the metric tuples appended by the hot path
+
+
+def new_id() -> str:
+    """A fresh client id (UUID4, 32 hex digits)."""
+    return uuid.uuid4().hex
+
+
+def check_id(value: Any, field: str = "id") -> str:
+    if type(value) is not str or not _ID.fullmatch(value):
+        raise CaptureUsageError(
+            f"{field} must be 1-128 characters of [A-Za-z0-9._~-], got {value!r}"
+        )
+    return value
+
+
+def check_name(value: Any, field: str = "name") -> str:
+    if type(value) is not str or not value.strip():
+        raise CaptureUsageError(f"{field} must be a non-empty string, got {value!r}")
+    return value
+
+
+def check_number(value: Any, field: str) -> int | float:
+    """Accept int/float and numeric scalars (numpy, torch 0-d tensors); refuse bool and strings."""
+    if isinstance(value, bool | str | bytes) or not hasattr(value, "__float__"):
+        raise CaptureUsageError(f"{field} must be a number, got {type(value).__name__} {value!r}")
+    if isinstance(value, int | float):
+        return value
+    if hasattr(value, "__index__"):
+        return int(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise CaptureUsageError(f"{field} must be a number, got {value!r}") from exc
+
+
+def check_scalar(value: Any, field: str) -> str | int | float | bool:
+    """A JSON scalar for hyperparameters and attributes: str, bool, int or float (numeric scalars
+    converted).
+    """
+    if isinstance(value, str | bool | int | float):
+        return value
+    if value is not None and hasattr(value, "__float__") and not isinstance(value, bytes):
+        return check_number(value, field)
+    raise CaptureUsageError(
+        f"{field} must be a string, number or boolean, got {type(value).__name__} {value!r}"
+    )
+
+
+def check_int(value: Any, field: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not hasattr(value, "__index__") or int(value) < minimum:
+        raise CaptureUsageError(f"{field} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_attributes(attributes: Mapping[str, Any] | None, field: str = "attributes") -> dict:
+    if attributes is None:
+        return {}
+    if not isinstance(attributes, Mapping):
+        raise CaptureUsageError(f"{field} must be a mapping of name to scalar, got {attributes!r}")
+    return {
+        check_name(k, f"{field} key"): check_scalar(v, f"{field}[{k!r}]")
+        for k, v in attributes.items()
+    }
+
+
+def check_iri(value: Any, field: str) -> str:
+    if type(value) is not str or not _ABSOLUTE_IRI.fullmatch(value):
+        raise CaptureUsageError(f"{field} must be an absolute IRI, got {value!r}")
+    return value
+
+
+def entity_ids(values: Iterable[Any] | None, field: str) -> list[str]:
+    """Ids of entity handles (anything with ``.id``) or id strings."""
+    if values is None:
+        return []
+    if isinstance(values, str) or hasattr(values, "id"):
+        values = [values]
+    return [check_id(getattr(v, "id", v), f"{field} item") for v in values]
+
+
+class MetricEncoder:
+    """Encodes hot-path metric tuples straight to JSON text on the flusher thread.
+
+    Ids are 32 hex digits: a random 80-bit prefix per encoder (from a UUID4) and a 48-bit counter,
+    unique like UUIDs but costing a string format instead of a call to ``os.urandom``.
+    """
+
+    def __init__(self) -> None:
+        self._prefix = uuid.uuid4().hex[:20]
+        self._counter = 0
+        self._names: dict[str, str] = {}
+
+    def __call__(self, item: tuple) -> str | None:
+        """The JSON text of one metric record; None when the value is not finite (NaN, inf)."""
+        _, run, execution, name, value, time, epoch, step, model, data = item
+        if value.__class__ is not int:
+            value = float(value)
+            if not math.isfinite(value):
+                return None
+            value = float.__repr__(value)
+        else:
+            value = int.__repr__(value)
+        quoted = self._names.get(name)
+        if quoted is None:
+            quoted = self._names[name] = json.dumps(name)
+        self._counter += 1
+        text = (
+            f'{{"type":"metric","id":"{self._prefix}{self._counter:012x}","run":"{run}",'
+            f'"time":{float.__repr__(time)},"execution":"{execution}","name":{quoted},"value":{value}'
+        )
+        if epoch is not None:
+            text += f',"epoch":{int.__repr__(epoch)}'
+        if step is not None:
+            text += f',"step":{int.__repr__(step)}'
+        if model is not None:
+            text += f',"model":"{model}"'
+        if data is not None:
+            text += f',"data":"{data}"'
+        return text + "}"
+
+
+def encode_record(record: Mapping[str, Any]) -> str:
+    """The JSON text of one record (raises ValueError or TypeError when not encodable)."""
+    return json.dumps(record, separators=(",", ":"), allow_nan=False)
+
+
+def encode_batch(records: list[str], client: Mapping[str, str]) -> bytes:
+    """The JSON body of one batch of encoded records, on one line (one spool line per batch)."""
+    head = json.dumps({"schema": SCHEMA, "client": dict(client)}, separators=(",", ":"))
+    return f'{head[:-1]},"records":[{",".join(records)}]}}'.encode()

@@ -1,0 +1,145 @@
+"""A run: one experiment execution (or workflow execution) and the entry point of the fluent API."""
+
+from __future__ import annotations
+
+import contextvars
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from provlake._handles import Entity, Section, Stage, _status_for, entity_record, start_section
+from provlake._handles import start_stage as _start_stage
+from provlake._records import check_attributes
+
+if TYPE_CHECKING:
+    from provlake._client import Client
+
+__all__ = ["Run", "active_run"]
+
+_active_run: contextvars.ContextVar[Run | None] = contextvars.ContextVar(
+    "provlake_run", default=None
+)
+
+
+def active_run() -> Run | None:
+    """The run started last by ``start_run`` in this context and not ended yet."""
+    return _active_run.get()
+
+
+class Run:
+    """Handle of a started run; as a context manager it ends (and flushes) the run on exit."""
+
+    def __init__(self, client: Client, id: str, name: str) -> None:
+        self.client, self.id, self.name = client, id, name
+        self._end_attributes: dict[str, Any] = {}
+        self._ended = False
+        self._token: contextvars.Token | None = _active_run.set(self)
+
+    # -- structure
+    # -----------------------------------------------------------------------------------
+    def stage(self, name: str, kind: str, **options: Any) -> Stage:
+        """Start a stage execution: ``kind`` is training, validation, evaluation, testing or
+        transformation.
+
+        Options: ``hyperparameters`` (mapping), ``used`` (entities), ``planned_epochs``,
+        ``attributes``, ``parent`` (id of an enclosing stage or section), ``id``, ``start_time``.
+        """
+        return _start_stage(self.client, self.id, name, kind, **options)
+
+    def section(self, name: str, index: int, **options: Any) -> Section:
+        """Start a section directly under the run (a loop of a workflow)."""
+        return start_section(self.client, self.id, self.id, name, index, **options)
+
+    # -- entities
+    # --------------------------------------------------------------------------------------
+    def entity(self, kind: str, name: str | None = None, **fields: Any) -> Entity:
+        """Record an entity: ``kind`` is dataset, data, feature_set, model, data_reference or
+        kg_reference.
+
+        Fields: ``generated_by``, ``derived_from``, ``revision_of``, ``location``, ``digest``,
+        ``record_count``, ``version``, ``refers_to`` (kg_reference), ``attributes``, ``id``,
+        ``time``.
+        """
+        return entity_record(self.client, self.id, kind, name, **fields)
+
+    def dataset(self, name: str, *, source: str | None = None, **fields: Any) -> Entity:
+        """Record a data set (``source``: where it came from, e.g. a loader name or a URI)."""
+        return self.entity("dataset", name, location=source, **fields)
+
+    def data(self, name: str, *, source: str | None = None, **fields: Any) -> Entity:
+        return self.entity("data", name, location=source, **fields)
+
+    def feature_set(self, name: str, **fields: Any) -> Entity:
+        return self.entity("feature_set", name, **fields)
+
+    def model(self, name: str, *, uri: str | None = None, **fields: Any) -> Entity:
+        return self.entity("model", name, location=uri, **fields)
+
+    def reference(self, iri: str, name: str | None = None, **fields: Any) -> Entity:
+        """Record a reference to an entity of a domain knowledge graph (an absolute IRI)."""
+        return self.entity("kg_reference", name, refers_to=iri, **fields)
+
+    def data_reference(self, location: str, name: str | None = None, **fields: Any) -> Entity:
+        """Record a reference to data kept elsewhere (a path, a URI, a table)."""
+        return self.entity("data_reference", name, location=location, **fields)
+
+    def transformation(self, func: Any = None, *, name: str | None = None) -> Any:
+        """Decorator: each call of the function becomes a data transformation of this run."""
+        from provlake._fluent import transformation
+
+        return transformation(func, name=name, run=self)
+
+    # -- attributes, end, flush
+    # -------------------------------------------------------------------------
+    def set_attributes(self, values: Mapping[str, Any] | None = None, /, **named: Any) -> None:
+        """Custom attributes sent with ``run.end`` (values the run generated)."""
+        self._end_attributes.update(check_attributes({**(values or {}), **named}))
+
+    def end(
+        self,
+        status: str = "finished",
+        attributes: Mapping[str, Any] | None = None,
+        *,
+        end_time: float | None = None,
+    ) -> None:
+        """Record the end of the run (once)."""
+        from provlake._client import check_status
+
+        if self._ended:
+            return
+        check_status(status)
+        self._end_attributes.update(check_attributes(attributes))
+        self._ended = True
+        record: dict[str, Any] = {
+            "type": "run.end",
+            "id": self.id,
+            "run": self.id,
+            "time": time.time() if end_time is None else float(end_time),
+            "status": status,
+        }
+        if self._end_attributes:
+            record["attributes"] = self._end_attributes
+        self.client.pipeline.put(record)
+        if _active_run.get() is self:
+            try:
+                _active_run.reset(self._token)  # type: ignore[arg-type]
+            except (TypeError, ValueError):  # ended in another context
+                _active_run.set(None)
+            previous = _active_run.get()
+            if previous is not None and previous._ended:
+                _active_run.set(None)
+        self._token = None
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Block until everything captured so far is delivered or spooled (False on timeout)."""
+        return self.client.flush(timeout)
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        self.end(_status_for(exc_type))
+        self.client.flush(self.client.settings.exit_timeout)
+
+    def __repr__(self) -> str:
+        return f"<Run {self.name!r} {self.id}>"

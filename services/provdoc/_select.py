@@ -1,0 +1,84 @@
+"""What an export holds, read from a store (the contract in ``services.store._base``).
+
+- a run: the triples of its graph ``{base}graph/run/{id}`` plus the catalogue nodes they reach
+  (plans, measures, hyperparameters, agents, studies, and what those reach in turn), all in the
+  default graph: a self-contained flat PROV document;
+- a graph: its triples in the default graph and, for an import graph, the bundles imported with
+  it as named graphs called by their original bundle IRIs (the inverse of ``import_document``);
+- everything: every named graph of the store, each as a named graph (a PROV bundle named by the
+  graph IRI).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote
+
+import pyoxigraph as ox
+
+from services.provdoc._errors import RunNotFoundError
+from services.provdoc._import import BUNDLE_SEGMENT
+from services.store._base import GraphResult, Store
+
+__all__ = ["all_quads", "graph_quads", "run_graph_iri", "run_quads"]
+
+# Catalogue nodes reachable from the run graph, with their triples (paths stay in the catalogue).
+_CATALOGUE_CLOSURE = """
+CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  {{ SELECT DISTINCT ?root WHERE {{
+      GRAPH <{run}> {{ {{ ?root ?p0 ?o0 }} UNION {{ ?s1 ?p1 ?root }} }}
+      FILTER(isIRI(?root))
+  }} }}
+  GRAPH <{catalog}> {{ ?root (!<urn:provml:no-such-predicate>)* ?s . ?s ?p ?o }}
+}}
+"""
+
+
+def run_graph_iri(run: str, base_iri: str) -> tuple[str, str]:
+    """The run IRI and run graph IRI for a run given by client id or by IRI (``{base}run/{id}``)."""
+    run_prefix = f"{base_iri}run/"
+    if ":" in run:
+        if not run.startswith(run_prefix) or len(run) == len(run_prefix):
+            raise RunNotFoundError(f"{run!r} is not a run IRI: run IRIs look like {run_prefix}ID")
+        encoded = run[len(run_prefix) :]
+    else:
+        encoded = quote(run, safe="")
+    return f"{run_prefix}{encoded}", f"{base_iri}graph/run/{encoded}"
+
+
+def run_quads(store: Store, run: str, *, base_iri: str) -> list[ox.Quad]:
+    """The run's own triples and the catalogue triples it references, all in the default graph."""
+    run_iri, graph = run_graph_iri(run, base_iri)
+    if store.count(graph) == 0:
+        raise RunNotFoundError(f"no run {run_iri} in the store (its graph {graph} is empty)")
+    triples = _triples(store, graph)
+    closure = store.query(_CATALOGUE_CLOSURE.format(run=graph, catalog=f"{base_iri}graph/catalog"))
+    catalogue = closure.triples if isinstance(closure, GraphResult) else []
+    return [ox.Quad(t.subject, t.predicate, t.object) for t in [*triples, *catalogue]]
+
+
+def graph_quads(store: Store, graph: str) -> list[ox.Quad]:
+    """A graph's triples in the default graph, and its imported bundles as named graphs."""
+    quads = [ox.Quad(t.subject, t.predicate, t.object) for t in _triples(store, graph)]
+    bundle_prefix = graph + BUNDLE_SEGMENT
+    for name in store.graphs():
+        if name.startswith(bundle_prefix):
+            bundle = ox.NamedNode(unquote(name[len(bundle_prefix) :]))
+            quads += [
+                ox.Quad(t.subject, t.predicate, t.object, bundle) for t in _triples(store, name)
+            ]
+    if not quads:
+        raise RunNotFoundError(f"no graph {graph} in the store")
+    return quads
+
+
+def all_quads(store: Store) -> list[ox.Quad]:
+    """Every quad of the store, each in its named graph."""
+    quads = list(ox.parse(store.dump(ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS))
+    if not quads:
+        raise RunNotFoundError("the store is empty: nothing to export")
+    return quads
+
+
+def _triples(store: Store, graph: str) -> list[ox.Triple]:
+    data = store.dump(ox.RdfFormat.N_TRIPLES, graph)
+    return [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
