@@ -336,7 +336,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{total:,} quads ({how})"
             )
             print(
-                f"{'question':28} {'kind':8} {'rows':>6} {'p50 ms':>9} {'p95 ms':>9} {'goal':>6}  ok"
+                f"{'question':28} {'kind':8} {'rows':>6} {'p50 ms':>9} {'p95 ms':>9} "
+                f"{'goal':>6}  ok"
             )
             results = []
             for name, params in cases(args).items():
