@@ -123,7 +123,7 @@ def test_rows_and_dataframe(memory_store) -> None:
 
 
 class Sparql11OnlyStore:
-    """A store that, like a SPARQL 1.1 server without SEP-0006, refuses LATERAL (wraps a real store)."""
+    """Like a SPARQL 1.1 server without SEP-0006: refuses LATERAL (wraps a real store)."""
 
     def __init__(self, inner) -> None:
         self.inner = inner
