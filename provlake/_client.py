@@ -125,8 +125,9 @@ class Client:
             "name": name,
             "kind": kind,
             "user": check_name(user, "user") if user is not None else _user(),
-            "software": dict(software) if software is not None else _software(),
         }
+        if software is not None:
+            record["software"] = dict(software)
         record["run"] = record["id"]
         if study is not None:
             record["study"] = check_name(study, "study")
@@ -138,16 +139,18 @@ class Client:
             raise CaptureUsageError(
                 f"software must be {{'name': str, 'version': str}}, got {software!r}"
             )
-        if self.settings.capture_environment:
+        environment = self.settings.capture_environment
 
-            def complete() -> dict[str, Any]:
+        def complete() -> dict[str, Any]:
+            """On the flusher thread: the file reads of git and package metadata."""
+            if software is None:
+                record["software"] = _software()
+            if environment:
                 with contextlib.suppress(Exception):  # environment capture is best effort
                     record["environment"] = capture_environment()
-                return record
+            return record
 
-            self.pipeline.put(complete)
-        else:
-            self.pipeline.put(record)
+        self.pipeline.put(complete if software is None or environment else record)
         return Run(self, record["id"], name)
 
     def flush(self, timeout: float | None = None) -> bool:

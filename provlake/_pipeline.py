@@ -213,7 +213,7 @@ class Pipeline:
             return text
         try:
             return encode_record(item if type(item) is dict else item())
-        except (TypeError, ValueError):
+        except Exception:  # not JSON-encodable, or a lazy record that failed: count, go on
             log.exception("provlake: a record could not be encoded, dropped")
             self.counters["dropped_records"] += 1
             return None
