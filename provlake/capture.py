@@ -296,9 +296,9 @@ class ProvCycle(ActivityCapture):
         )
         persister.cycles.setdefault(key, []).append((self.iteration_id, self.section))
         attrs, specs = convert_values(self._input_args)
-        custom, custom_specs = convert_values(self._custom_metadata, "custom_metadata.")
-        attrs.update(custom)
         self.section.log_hyperparameters(attrs)
+        custom, custom_specs = convert_values(self._custom_metadata, "custom_metadata.")
+        self.section.set_attributes(custom)  # descriptive: sent with section.end
         used = _entities(persister, run.id, specs + custom_specs)
         if used:
             self.section.used(*used)
