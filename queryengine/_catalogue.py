@@ -128,7 +128,12 @@ class Question:
 
 
 def parse_question(text: str, path: str = "") -> Question:
-    """Parse a question file (header comment + SPARQL)."""
+    """Parse a question file (header comment + SPARQL).
+
+    >>> q = parse_question("# name: n\\n# description: d\\n# returns: s\\nSELECT ?s {}")
+    >>> (q.name, q.parameters, q.returns)
+    ('n', (), ('s',))
+    """
     fields: dict[str, str] = {}
     params: list[Parameter] = []
     for line in text.splitlines():
@@ -176,7 +181,11 @@ def parse_question(text: str, path: str = "") -> Question:
 
 @cache
 def catalogue() -> dict[str, Question]:
-    """All bundled questions by name, sorted by name."""
+    """All bundled questions by name, sorted by name.
+
+    >>> catalogue()["training-curve"].returns
+    ('stage', 'epoch', 'step', 'metric', 'value')
+    """
     folder = Path(str(files("queryengine").joinpath("questions")))
     found: dict[str, Question] = {}
     for f in sorted(folder.glob("*.rq")):
@@ -188,7 +197,11 @@ def catalogue() -> dict[str, Question]:
 
 
 def get_question(name: str) -> Question:
-    """The question called ``name``; raises ``UnknownQuestionError`` naming the known ones."""
+    """The question called ``name``; raises ``UnknownQuestionError`` naming the known ones.
+
+    >>> [p.name for p in get_question("best-epoch").parameters]
+    ['run', 'measure', 'goal']
+    """
     try:
         return catalogue()[name]
     except KeyError as e:

@@ -24,7 +24,11 @@ _NO_LATERAL: set[int] = set()
 
 def default_base_iri() -> str:
     """The base IRI nodes are minted under: ``PROVML_BASE_IRI`` or
-    ``http://provml.localhost/id/``."""
+    ``http://provml.localhost/id/``.
+
+    >>> DEFAULT_BASE_IRI
+    'http://provml.localhost/id/'
+    """
     return os.environ.get("PROVML_BASE_IRI") or DEFAULT_BASE_IRI
 
 
@@ -100,6 +104,11 @@ def bind(
 
     ``store`` is needed only to look up bare client ids of generic ``iri`` parameters and endpoint
     names.
+
+    >>> text = bind(get_question("best-epoch"), {"run": "r1", "measure": "loss"},
+    ...             base_iri="http://ex.org/", lateral=False)
+    >>> print(next(line.strip() for line in text.splitlines() if "VALUES" in line))
+    VALUES (?run ?measure ?goal) { (<http://ex.org/run/r1> <http://ex.org/measure/loss> "min") }
     """
     base = base_iri or default_base_iri()
     unknown = sorted(set(params) - {p.name for p in question.parameters})
