@@ -153,12 +153,14 @@ class Client:
         self.pipeline.put(complete if software is None or environment else record)
         return Run(self, record["id"], name)
 
-    def flush(self, timeout: float | None = None) -> bool:
+    def flush(self, timeout: float | None = None, *, acknowledged: bool = False) -> bool:
         """Wait until everything captured so far is delivered or spooled on disk (False on timeout).
 
-        In strict mode a timeout raises :class:`TransportError` instead.
+        ``acknowledged=True`` waits until the transport acknowledged it all (the spool drained
+        too), e.g. before querying the manager. In strict mode a timeout raises
+        :class:`TransportError` instead.
         """
-        done = self.pipeline.flush(timeout)
+        done = self.pipeline.flush(timeout, acknowledged)
         if not done and self.settings.strict:
             raise TransportError(f"capture not flushed within {timeout} s")
         return done

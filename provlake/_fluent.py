@@ -75,11 +75,11 @@ def start_run(
     )
 
 
-def flush(timeout: float | None = None) -> bool:
+def flush(timeout: float | None = None, *, acknowledged: bool = False) -> bool:
     """Flush every client of :func:`start_run`; True when all finished within ``timeout``."""
     with _lock:
         clients = list(_clients.values())
-    return all(c.flush(timeout) for c in clients if not c.closed)
+    return all(c.flush(timeout, acknowledged=acknowledged) for c in clients if not c.closed)
 
 
 def current_execution_handle() -> Execution | None:

@@ -130,9 +130,10 @@ class Run:
                 _active_run.set(None)
         self._token = None
 
-    def flush(self, timeout: float | None = None) -> bool:
-        """Block until everything captured so far is delivered or spooled (False on timeout)."""
-        return self.client.flush(timeout)
+    def flush(self, timeout: float | None = None, *, acknowledged: bool = False) -> bool:
+        """Block until everything captured so far is delivered or spooled (False on timeout);
+        ``acknowledged=True``: until the manager acknowledged it all."""
+        return self.client.flush(timeout, acknowledged=acknowledged)
 
     def __enter__(self) -> Run:
         return self
