@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from provlake._client import Client
-from provlake._handles import Entity, Execution, _status_for, current_execution, start_stage
+from provlake._entities import Entity
+from provlake._handles import Execution, _status_for, current_execution, start_stage
 from provlake._records import check_name
 from provlake._run import Run, active_run
 from provlake._transports import Transport

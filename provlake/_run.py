@@ -7,7 +7,8 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from provlake._handles import Entity, Section, Stage, _status_for, entity_record, start_section
+from provlake._entities import Entity, entity_record
+from provlake._handles import Section, Stage, _status_for, start_section
 from provlake._handles import start_stage as _start_stage
 from provlake._records import check_attributes
 

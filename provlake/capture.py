@@ -15,7 +15,8 @@ import re
 import time
 from typing import Any
 
-from provlake._handles import Section, Stage, entity_record, start_section, start_stage
+from provlake._entities import entity_record
+from provlake._handles import Section, Stage, start_section, start_stage
 from provlake._legacy import Persister
 from provlake._legacy_values import convert_values
 from provlake._run import Run
