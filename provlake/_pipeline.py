@@ -120,14 +120,22 @@ class Pipeline:
         if not self._wake.is_set():
             self._wake.set()
 
-    def flush(self, timeout: float | None = None) -> bool:
-        """Wait until every record captured so far is delivered or spooled; False on timeout."""
+    def flush(self, timeout: float | None = None, acknowledged: bool = False) -> bool:
+        """Wait until every record captured so far is delivered or spooled (with ``acknowledged``:
+        delivered, the spool drained too); False on timeout."""
         if not self._thread.is_alive():
             return not self.buffer
+        deadline = None if timeout is None else time.monotonic() + timeout
         marker = _Marker()
         self.buffer.append(marker)
         self._wake.set()
-        return marker.done.wait(timeout)
+        if not marker.done.wait(timeout):
+            return False
+        while acknowledged and (self._backlog or self._inflight is not None):
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
     def close(self, timeout: float | None = None) -> bool:
         """Final flush (bounded wait), then stop the flusher; undelivered batches stay spooled.
@@ -213,7 +221,7 @@ class Pipeline:
             return text
         try:
             return encode_record(item if type(item) is dict else item())
-        except (TypeError, ValueError):
+        except Exception:  # not JSON-encodable, or a lazy record that failed: count, go on
             log.exception("provlake: a record could not be encoded, dropped")
             self.counters["dropped_records"] += 1
             return None

@@ -314,3 +314,15 @@ def test_a_transport_slower_than_capture_goes_through_the_spool_without_drops(
     values = [r["value"] for r in transport.inner.records if r["type"] == "metric"]
     assert values == [float(i) for i in range(10_000)]  # in order
     assert Spool(spool_dir).segments() == []
+
+
+def test_flush_acknowledged_waits_for_the_transport_not_only_the_disk(tmp_path: Path) -> None:
+    transport = pl.MemoryTransport()
+    transport.available = False
+    with pl.Client(transport, spool_dir=str(tmp_path / "spool"), **FAST) as client:
+        run = client.start_run("exp")
+        assert client.flush(10)  # safely spooled
+        assert not run.flush(0.3, acknowledged=True)  # but not at the manager
+        transport.available = True
+        assert run.flush(10, acknowledged=True)
+        assert [r["type"] for r in transport.records] == ["run.start"]
