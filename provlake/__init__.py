@@ -14,6 +14,7 @@ Capture calls only append to an in-memory buffer; a background thread sends batc
 
 from provlake._client import Client
 from provlake._config import Settings
+from provlake._entities import Entity
 from provlake._exceptions import (
     BatchRejected,
     CaptureUsageError,
@@ -23,7 +24,7 @@ from provlake._exceptions import (
 )
 from provlake._fluent import current_execution_handle as current_execution
 from provlake._fluent import flush, get_client, start_run, transformation
-from provlake._handles import Entity, Section, Stage
+from provlake._handles import Section, Stage
 from provlake._http import HttpTransport
 from provlake._legacy import ProvLake
 from provlake._records import ENTITY_KINDS, STAGE_KINDS

@@ -125,8 +125,9 @@ class Client:
             "name": name,
             "kind": kind,
             "user": check_name(user, "user") if user is not None else _user(),
-            "software": dict(software) if software is not None else _software(),
         }
+        if software is not None:
+            record["software"] = dict(software)
         record["run"] = record["id"]
         if study is not None:
             record["study"] = check_name(study, "study")
@@ -138,24 +139,28 @@ class Client:
             raise CaptureUsageError(
                 f"software must be {{'name': str, 'version': str}}, got {software!r}"
             )
-        if self.settings.capture_environment:
+        environment = self.settings.capture_environment
 
-            def complete() -> dict[str, Any]:
+        def complete() -> dict[str, Any]:
+            """On the flusher thread: the file reads of git and package metadata."""
+            if software is None:
+                record["software"] = _software()
+            if environment:
                 with contextlib.suppress(Exception):  # environment capture is best effort
                     record["environment"] = capture_environment()
-                return record
+            return record
 
-            self.pipeline.put(complete)
-        else:
-            self.pipeline.put(record)
+        self.pipeline.put(complete if software is None or environment else record)
         return Run(self, record["id"], name)
 
-    def flush(self, timeout: float | None = None) -> bool:
+    def flush(self, timeout: float | None = None, *, acknowledged: bool = False) -> bool:
         """Wait until everything captured so far is delivered or spooled on disk (False on timeout).
 
-        In strict mode a timeout raises :class:`TransportError` instead.
+        ``acknowledged=True`` waits until the transport acknowledged it all (the spool drained
+        too), e.g. before querying the manager. In strict mode a timeout raises
+        :class:`TransportError` instead.
         """
-        done = self.pipeline.flush(timeout)
+        done = self.pipeline.flush(timeout, acknowledged)
         if not done and self.settings.strict:
             raise TransportError(f"capture not flushed within {timeout} s")
         return done

@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from provlake._client import Client
-from provlake._handles import Entity, Execution, _status_for, current_execution, start_stage
+from provlake._entities import Entity
+from provlake._handles import Execution, _status_for, current_execution, start_stage
 from provlake._records import check_name
 from provlake._run import Run, active_run
 from provlake._transports import Transport
@@ -75,11 +76,11 @@ def start_run(
     )
 
 
-def flush(timeout: float | None = None) -> bool:
+def flush(timeout: float | None = None, *, acknowledged: bool = False) -> bool:
     """Flush every client of :func:`start_run`; True when all finished within ``timeout``."""
     with _lock:
         clients = list(_clients.values())
-    return all(c.flush(timeout) for c in clients if not c.closed)
+    return all(c.flush(timeout, acknowledged=acknowledged) for c in clients if not c.closed)
 
 
 def current_execution_handle() -> Execution | None:

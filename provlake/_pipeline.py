@@ -60,6 +60,9 @@ class Pipeline:
         self._offline_until = 0.0
         self._delay = settings.backoff
         self._backlog = True  # a previous process may have left segments: try them first
+        self._close_deadline = float("inf")
+        # records waiting in the buffer that make the flusher go through the spool (see _cycle)
+        self._spill_at = max(4 * settings.batch_size, settings.max_buffer // 20)
         self.counters = dict.fromkeys(
             (
                 "sent_records",
@@ -117,14 +120,22 @@ class Pipeline:
         if not self._wake.is_set():
             self._wake.set()
 
-    def flush(self, timeout: float | None = None) -> bool:
-        """Wait until every record captured so far is delivered or spooled; False on timeout."""
+    def flush(self, timeout: float | None = None, acknowledged: bool = False) -> bool:
+        """Wait until every record captured so far is delivered or spooled (with ``acknowledged``:
+        delivered, the spool drained too); False on timeout."""
         if not self._thread.is_alive():
             return not self.buffer
+        deadline = None if timeout is None else time.monotonic() + timeout
         marker = _Marker()
         self.buffer.append(marker)
         self._wake.set()
-        return marker.done.wait(timeout)
+        if not marker.done.wait(timeout):
+            return False
+        while acknowledged and (self._backlog or self._inflight is not None):
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
     def close(self, timeout: float | None = None) -> bool:
         """Final flush (bounded wait), then stop the flusher; undelivered batches stay spooled.
@@ -135,13 +146,15 @@ class Pipeline:
         """
         if not self._thread.is_alive():
             return True
+        started = time.monotonic()
+        self._close_deadline = started + (timeout if timeout is not None else 1e9)
         self._closing = True
         done = self.flush(timeout)
         if not done:
             self._abandon = True
             self._spill_remaining()
-        self._wake.set()
-        self._thread.join(timeout if done else 0.1)
+        self._wake.set()  # the flusher drains the spool until the deadline, then stops
+        self._thread.join(max(0.1, self._close_deadline - time.monotonic()) if done else 0.1)
         self.transport.close()
         c = self.counters
         if c["dropped_records"] or c["rejected_batches"] or self._backlog or not done:
@@ -190,8 +203,14 @@ class Pipeline:
             except Exception:  # a bug here must not kill capture for the rest of the run
                 log.exception("provlake: unexpected error in the flusher")
             if self._closing and not self.buffer:
+                now = time.monotonic()
+                draining = self._backlog and not self._abandon and self._offline_until <= now
+                if draining and now < self._close_deadline:
+                    continue  # the spool is being drained: go on until the deadline
                 self.spool.seal()
                 return
+            if self._backlog and not self._abandon and time.monotonic() >= self._offline_until:
+                self._wake.set()  # more in the spool and the transport answers: no pause
 
     def _encode(self, item: Any, encode_metric: MetricEncoder) -> str | None:
         """JSON text of a buffered record; None (counted) if it cannot be sent."""
@@ -202,7 +221,7 @@ class Pipeline:
             return text
         try:
             return encode_record(item if type(item) is dict else item())
-        except (TypeError, ValueError):
+        except Exception:  # not JSON-encodable, or a lazy record that failed: count, go on
             log.exception("provlake: a record could not be encoded, dropped")
             self.counters["dropped_records"] += 1
             return None
@@ -213,8 +232,10 @@ class Pipeline:
         records: list[str] = []
         self._local = records
         markers: list[_Marker] = []
-        if self._backlog and time.monotonic() >= self._offline_until and not self._abandon:
-            self._drain_spool()
+        now = time.monotonic()
+        if self._backlog and now >= self._offline_until and not self._abandon:
+            # a slice of the backlog, then the buffer (moved to disk): memory stays bounded
+            self._drain_spool(min(now + self.settings.flush_interval, self._close_deadline))
         buf = self.buffer
         while buf:
             item = buf.popleft()
@@ -229,6 +250,12 @@ class Pipeline:
                 self._deliver(records)
                 records = []
                 self._local = records
+                if not self._backlog and len(buf) >= self._spill_at:
+                    # the transport is slower than the capture: go through the spool, in order
+                    log.info(
+                        "provlake: %d records waiting, spooling to %s", len(buf), self.spool.root
+                    )
+                    self._backlog = True
         if records:
             self._deliver(records)
         self._local = []
@@ -241,12 +268,9 @@ class Pipeline:
         if self._abandon:  # a close timed out: no more waiting on the transport
             self._to_spool(body, count)
             return
-        if self._backlog:
-            if time.monotonic() >= self._offline_until and not self._closing:
-                self._drain_spool()
-            if self._backlog:
-                self._to_spool(body, count)
-                return
+        if self._backlog:  # older batches wait on disk: this one goes after them
+            self._to_spool(body, count)
+            return
         try:
             self._inflight = body
             self._send(body, count, retries=0 if self._closing else self.settings.max_retries)
@@ -278,7 +302,7 @@ class Pipeline:
                 self.counters["sent_records"] += count
                 return
 
-    def _drain_spool(self) -> None:
+    def _drain_spool(self, deadline: float) -> None:
         def send(body: bytes, count: int) -> None:
             self.transport.send(body, count)
             self.counters["replayed_batches"] += 1
@@ -286,7 +310,7 @@ class Pipeline:
             self.counters["sent_records"] += count
 
         try:
-            _, _, rejected = self.spool.drain(send)
+            _, _, rejected, complete = self.spool.drain(send, deadline)
         except TransportError as exc:
             log.info("provlake: transport still unavailable (%s)", exc)
             self._offline()
@@ -294,7 +318,7 @@ class Pipeline:
             log.error("provlake: cannot read the spool %s: %s", self.spool.pending, exc)
             self._offline()
         else:
-            self._backlog = False
+            self._backlog = not complete
             self._delay = self.settings.backoff
             self.counters["rejected_batches"] += rejected
 

@@ -58,7 +58,7 @@ def replay(
                 result.batches += 1
                 result.records += count
 
-            _, _, result.rejected = spool.drain(send)
+            _, _, result.rejected, _ = spool.drain(send)
         else:
             with open(path, "rb") as f:
                 for number, line in enumerate(f, 1):

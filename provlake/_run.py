@@ -7,7 +7,8 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from provlake._handles import Entity, Section, Stage, _status_for, entity_record, start_section
+from provlake._entities import Entity, entity_record
+from provlake._handles import Section, Stage, _status_for, start_section
 from provlake._handles import start_stage as _start_stage
 from provlake._records import check_attributes
 
@@ -130,9 +131,10 @@ class Run:
                 _active_run.set(None)
         self._token = None
 
-    def flush(self, timeout: float | None = None) -> bool:
-        """Block until everything captured so far is delivered or spooled (False on timeout)."""
-        return self.client.flush(timeout)
+    def flush(self, timeout: float | None = None, *, acknowledged: bool = False) -> bool:
+        """Block until everything captured so far is delivered or spooled (False on timeout);
+        ``acknowledged=True``: until the manager acknowledged it all."""
+        return self.client.flush(timeout, acknowledged=acknowledged)
 
     def __enter__(self) -> Run:
         return self

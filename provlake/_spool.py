@@ -86,17 +86,23 @@ class Spool:
     def has_pending(self) -> bool:
         return bool(self.segments())
 
-    def drain(self, send: Callable[[bytes, int], None]) -> tuple[int, int, int]:
+    def drain(
+        self, send: Callable[[bytes, int], None], deadline: float | None = None
+    ) -> tuple[int, int, int, bool]:
         """Send pending batches in order, deleting each segment once every line is acknowledged.
 
         Segments locked by another live process are left alone. Stops at the first
-        ``TransportError`` (raised to the caller); a ``BatchRejected`` line moves to ``rejected/``
-        and draining goes on. Returns (batches sent, records sent, batches rejected).
+        ``TransportError`` (raised to the caller), or once ``time.monotonic()`` passes ``deadline``
+        after at least one batch (progress is kept: the next drain resumes there); a
+        ``BatchRejected`` line moves to ``rejected/`` and draining goes on. Returns (batches sent,
+        records sent, batches rejected, whether everything drainable was sent).
         """
         self.seal()
         batches = records = rejected = 0
         for path in self.segments():
             for lines_done, body in self._locked_lines(path):
+                if deadline is not None and batches and time.monotonic() > deadline:
+                    return batches, records, rejected, False
                 try:
                     count = _record_count(body)
                     send(body, count)
@@ -112,7 +118,7 @@ class Spool:
                     batches += 1
                     records += count
                 self._sent_lines[path.name] = lines_done
-        return batches, records, rejected
+        return batches, records, rejected, True
 
     def _locked_lines(self, path: Path) -> Iterator[tuple[int, bytes]]:
         try:

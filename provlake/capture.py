@@ -15,7 +15,8 @@ import re
 import time
 from typing import Any
 
-from provlake._handles import Section, Stage, entity_record, start_section, start_stage
+from provlake._entities import entity_record
+from provlake._handles import Section, Stage, start_section, start_stage
 from provlake._legacy import Persister
 from provlake._legacy_values import convert_values
 from provlake._run import Run
@@ -296,9 +297,9 @@ class ProvCycle(ActivityCapture):
         )
         persister.cycles.setdefault(key, []).append((self.iteration_id, self.section))
         attrs, specs = convert_values(self._input_args)
-        custom, custom_specs = convert_values(self._custom_metadata, "custom_metadata.")
-        attrs.update(custom)
         self.section.log_hyperparameters(attrs)
+        custom, custom_specs = convert_values(self._custom_metadata, "custom_metadata.")
+        self.section.set_attributes(custom)  # descriptive: sent with section.end
         used = _entities(persister, run.id, specs + custom_specs)
         if used:
             self.section.used(*used)

@@ -27,13 +27,14 @@ from typing import Any
 import pyoxigraph as ox
 
 from queryengine._errors import QuestionFileError, UnknownQuestionError
+from queryengine._lexer import group_end
 from queryengine._params import Parameter
 
 __all__ = ["Question", "catalogue", "get_question", "parse_question"]
 
 _HEADER = re.compile(r"#\s*(name|description|param|returns):\s*(.*)")
 _PARAM = re.compile(r"(\S+)\s+(\S+)(?:\s+(\S+))?\s+[—-]+\s+(.+)")
-_MARKER = re.compile(r"^[ \t]*# @values[ \t]*$", re.MULTILINE)
+_MARKER = re.compile(r"^[ \t]*# @values(?P<lateral>[ \t]+lateral)?[ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,18 @@ class Question:
             "returns": list(self.returns),
         }
 
-    def render(self, terms: dict[str, ox.NamedNode | ox.Literal | None]) -> str:
+    def render(
+        self, terms: dict[str, ox.NamedNode | ox.Literal | None], *, lateral: bool = False
+    ) -> str:
         """The query text with the parameters bound (``None`` binds ``UNDEF``).
+
+        A line ``# @values`` becomes the VALUES block. A line ``# @values lateral`` does too, and
+        with ``lateral=True`` the rest of its group is also wrapped in ``LATERAL { ... }``
+        (SEP-0006, supported by Oxigraph and Jena): the parameters are then substituted before
+        that part is evaluated, where Oxigraph would otherwise plan the part without them (a
+        property path such as ``isPartOf*`` after a VALUES block scans the whole graph). Markers
+        inside a LATERAL part are dropped (their variables are already substituted; SEP-0006
+        forbids binding them again), so a subquery there must project the parameters it uses.
 
         >>> q = parse_question('''# name: demo
         ... # description: Things with a label.
@@ -94,12 +105,35 @@ class Question:
                 "UNDEF" if terms.get(p.name) is None else str(terms[p.name]) for p in values
             )
             block = f"VALUES ({head}) {{ ({row}) }}"
-            text = _MARKER.sub(lambda m: m.group(0).replace("# @values", block), text)
+            markers = [(m, group_end(text, m.end())) for m in _MARKER.finditer(text)]
+            wrapped = [(m, end) for m, end in markers if lateral and m["lateral"]]
+            for m, _ in reversed(markers):
+                indent = m.group(0)[: m.group(0).index("#")]
+                if not (lateral and m["lateral"]) and not any(
+                    o.end() <= m.start() < o_end for o, o_end in wrapped
+                ):
+                    text = f"{text[: m.start()]}{indent}{block}{text[m.end() :]}"
+                    continue
+                if any(o.end() <= m.start() < o_end for o, o_end in wrapped):
+                    # inside another marker's LATERAL: already substituted, and SEP-0006 forbids
+                    # binding the same variables again on the right-hand side
+                    text = text[: m.start()] + text[m.end() :]
+                    continue
+                end = group_end(text, m.end())  # again: the text after the marker has changed
+                text = (
+                    f"{text[: m.start()]}{indent}{{ {block} }} LATERAL {{"
+                    f"{text[m.end() : end]}}}{text[end:]}"
+                )
         return text
 
 
 def parse_question(text: str, path: str = "") -> Question:
-    """Parse a question file (header comment + SPARQL)."""
+    """Parse a question file (header comment + SPARQL).
+
+    >>> q = parse_question("# name: n\\n# description: d\\n# returns: s\\nSELECT ?s {}")
+    >>> (q.name, q.parameters, q.returns)
+    ('n', (), ('s',))
+    """
     fields: dict[str, str] = {}
     params: list[Parameter] = []
     for line in text.splitlines():
@@ -123,6 +157,12 @@ def parse_question(text: str, path: str = "") -> Question:
         raise QuestionFileError(f"{path}: header lacks {', '.join(missing)}", file=path)
     if any(p.base != "endpoint" for p in params) and not _MARKER.search(text):
         raise QuestionFileError(f"{path}: parameters declared but no '# @values' line", file=path)
+    for m in _MARKER.finditer(text):
+        try:
+            group_end(text, m.end())
+        except ValueError as e:
+            problem = f"{path}: a '# @values' line is not inside a group"
+            raise QuestionFileError(problem, file=path) from e
     body = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("#"))
     for p in params:
         if not re.search(rf"\?{p.name}\b", body):
@@ -141,7 +181,11 @@ def parse_question(text: str, path: str = "") -> Question:
 
 @cache
 def catalogue() -> dict[str, Question]:
-    """All bundled questions by name, sorted by name."""
+    """All bundled questions by name, sorted by name.
+
+    >>> catalogue()["training-curve"].returns
+    ('stage', 'epoch', 'step', 'metric', 'value')
+    """
     folder = Path(str(files("queryengine").joinpath("questions")))
     found: dict[str, Question] = {}
     for f in sorted(folder.glob("*.rq")):
@@ -153,7 +197,11 @@ def catalogue() -> dict[str, Question]:
 
 
 def get_question(name: str) -> Question:
-    """The question called ``name``; raises ``UnknownQuestionError`` naming the known ones."""
+    """The question called ``name``; raises ``UnknownQuestionError`` naming the known ones.
+
+    >>> [p.name for p in get_question("best-epoch").parameters]
+    ['run', 'measure', 'goal']
+    """
     try:
         return catalogue()[name]
     except KeyError as e:

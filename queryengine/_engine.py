@@ -18,11 +18,17 @@ __all__ = ["DEFAULT_BASE_IRI", "ask", "bind", "default_base_iri", "run_question"
 DEFAULT_BASE_IRI = "http://provml.localhost/id/"
 _IDENTIFIER = "https://w3id.org/provml#identifier"
 _SD_ENDPOINT = "http://www.w3.org/ns/sparql-service-description#endpoint"
+# Stores (by id) that answered a LATERAL query with a syntax error: plain VALUES for them.
+_NO_LATERAL: set[int] = set()
 
 
 def default_base_iri() -> str:
     """The base IRI nodes are minted under: ``PROVML_BASE_IRI`` or
-    ``http://provml.localhost/id/``."""
+    ``http://provml.localhost/id/``.
+
+    >>> DEFAULT_BASE_IRI
+    'http://provml.localhost/id/'
+    """
     return os.environ.get("PROVML_BASE_IRI") or DEFAULT_BASE_IRI
 
 
@@ -32,12 +38,16 @@ def ask(
     store: QueryableStore,
     base_iri: str | None = None,
     timeout: float | None = None,
+    lateral: bool | None = None,
     **params: Any,
 ) -> Rows:
     """Answer the question called ``name`` with ``params``; returns the rows as a list of dicts.
 
     IRI parameters take a full IRI or a client id / name (minted like the manager does). Raises
-    ``UnknownQuestionError`` or ``ParameterError`` before anything runs.
+    ``UnknownQuestionError`` or ``ParameterError`` before anything runs. ``lateral`` chooses how
+    parameters are bound: ``True`` VALUES + ``LATERAL`` (fast plans on Oxigraph and Jena),
+    ``False`` a plain SPARQL 1.1 VALUES block, ``None`` (default) LATERAL unless the store refuses
+    it, then plain VALUES for that store from then on.
 
     >>> from queryengine._testing import PyoxigraphStore
     >>> store = PyoxigraphStore()
@@ -53,7 +63,9 @@ def ask(
     [(0, 0.5)]
     """
     question = get_question(name)
-    return run_question(question, store=store, base_iri=base_iri, timeout=timeout, params=params)
+    return run_question(
+        question, store=store, base_iri=base_iri, timeout=timeout, params=params, lateral=lateral
+    )
 
 
 def run_question(
@@ -63,9 +75,19 @@ def run_question(
     params: dict[str, Any],
     base_iri: str | None = None,
     timeout: float | None = None,
+    lateral: bool | None = None,
 ) -> Rows:
     """Answer an already parsed question (see ``ask``)."""
-    text = bind(question, params, store=store, base_iri=base_iri)
+    if lateral is None:
+        lateral = id(store) not in _NO_LATERAL
+        if lateral:
+            text = bind(question, params, store=store, base_iri=base_iri, lateral=True)
+            try:
+                return Rows.from_result(store.query(text, timeout=timeout))
+            except SyntaxError:
+                _NO_LATERAL.add(id(store))
+                lateral = False
+    text = bind(question, params, store=store, base_iri=base_iri, lateral=lateral)
     return Rows.from_result(store.query(text, timeout=timeout))
 
 
@@ -75,12 +97,18 @@ def bind(
     *,
     store: QueryableStore | None = None,
     base_iri: str | None = None,
+    lateral: bool = True,
 ) -> str:
     """Validate ``params`` against the question's declarations and return the query text with them
     bound.
 
     ``store`` is needed only to look up bare client ids of generic ``iri`` parameters and endpoint
     names.
+
+    >>> text = bind(get_question("best-epoch"), {"run": "r1", "measure": "loss"},
+    ...             base_iri="http://ex.org/", lateral=False)
+    >>> print(next(line.strip() for line in text.splitlines() if "VALUES" in line))
+    VALUES (?run ?measure ?goal) { (<http://ex.org/run/r1> <http://ex.org/measure/loss> "min") }
     """
     base = base_iri or default_base_iri()
     unknown = sorted(set(params) - {p.name for p in question.parameters})
@@ -114,7 +142,7 @@ def bind(
         if isinstance(term, str):
             term = _resolve(p, term, store, base)
         terms[p.name] = term
-    return question.render(terms)
+    return question.render(terms, lateral=lateral)
 
 
 def _resolve(p: Parameter, value: str, store: QueryableStore | None, base: str) -> ox.NamedNode:

@@ -51,13 +51,21 @@ def domain_graph_iri(base_iri: str, name: str) -> str:
 
 
 def domain_iri(base_iri: str, name: str) -> str:
-    """The node that describes the domain graph ``name`` (its endpoint, when remote)."""
+    """The node that describes the domain graph ``name`` (its endpoint, when remote).
+
+    >>> domain_iri("http://provml.localhost/id/", "samples")
+    'http://provml.localhost/id/domain/samples'
+    """
     return f"{base_iri}domain/{_check_name(name)}"
 
 
 def example_domain_graph() -> Path:
     """The bundled example domain graph: rock core samples with porosity and permeability
-    (Turtle)."""
+    (Turtle).
+
+    >>> example_domain_graph().name
+    'samples.ttl'
+    """
     return Path(str(files("queryengine").joinpath("domain", "samples.ttl")))
 
 

@@ -107,6 +107,10 @@ def _run(action: Any) -> int:
 
     try:
         action()
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader (head, less) went away: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except _Fail as e:
         print(f"provml: {e}", file=sys.stderr)
         return e.code

@@ -242,3 +242,26 @@ def test_tasks_without_a_workflow_go_to_a_global_run() -> None:
     assert (run["name"], run["kind"]) == ("global_workflow", "workflow")
     assert (stage["id"], stage["run"], stage["attributes"]) == ("task-1", run["id"], {"k": "v"})
     assert stage_end["status"] == "finished" and run_end["type"] == "run.end"
+
+
+def test_custom_metadata_of_tasks_and_cycles() -> None:
+    transport = pl.MemoryTransport()
+    prov = ProvLake.get_persister(transport=transport)
+    wf = ProvWorkflow(prov, "wf", custom_metadata={"team": "geo", "tags": ah.get_list(["a"])})
+    wf.begin()
+    with ProvCycle(prov, "folds", "fold-a", wf, input_args={"k": 5}, custom_metadata={"note": "x"}):
+        pass
+    with ProvTask(prov, "t", wf, person_id="ana", custom_metadata={"gpu": True}) as t:
+        t.end({"ok": True})
+    wf.end()
+    got = transport.records
+    run = got[0]
+    assert run["attributes"] == {"team": "geo", "tags[0]": "a"}
+    section = next(r for r in got if r["type"] == "section.start")
+    assert section["index"] == 0  # a non-integer iteration id: numbered in order, kept as attribute
+    (hp,) = [r for r in got if r["type"] == "hyperparameter"]
+    assert (hp["name"], hp["value"], hp["execution"]) == ("k", 5, section["id"])
+    section_end = next(r for r in got if r["type"] == "section.end")
+    assert section_end["attributes"] == {"custom_metadata.note": "x", "iteration_id": "fold-a"}
+    stage = next(r for r in got if r["type"] == "stage.start")
+    assert stage["attributes"] == {"person_id": "ana", "custom_metadata.gpu": True}

@@ -120,3 +120,26 @@ def test_rows_and_dataframe(memory_store) -> None:
     else:  # pragma: no cover - pandas is optional
         frame = rows.to_dataframe()
         assert list(frame.columns) == rows.columns and frame["value"].tolist() == [0.4]
+
+
+class Sparql11OnlyStore:
+    """Like a SPARQL 1.1 server without SEP-0006: refuses LATERAL (wraps a real store)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.queries: list[str] = []
+
+    def query(self, sparql: str, *, timeout: float | None = None):
+        self.queries.append(sparql)
+        if "LATERAL" in sparql:
+            raise SyntaxError("LATERAL is not SPARQL 1.1")
+        return self.inner.query(sparql, timeout=timeout)
+
+
+def test_stores_without_lateral_get_plain_values(memory_store) -> None:
+    plain = Sparql11OnlyStore(memory_store)
+    expected = ask("training-curve", store=memory_store, run="r1", measure="loss")
+    assert ask("training-curve", store=plain, run="r1", measure="loss") == expected
+    assert ["LATERAL" in q for q in plain.queries] == [True, False]
+    ask("best-epoch", store=plain, run="r1", measure="loss")  # remembered: no second refusal
+    assert ["LATERAL" in q for q in plain.queries] == [True, False, False]

@@ -4,11 +4,21 @@ out by hand."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
+
+import pytest
 
 from queryengine import ask, catalogue
 from tests.queryengine.capture import BASE, CORES
+
+
+@pytest.fixture(params=[True, False], ids=["lateral", "values"])
+def answer(request: pytest.FixtureRequest, capture_store) -> Callable[..., list[dict[str, Any]]]:
+    """``ask`` on the capture, binding parameters with VALUES + LATERAL, then with plain VALUES."""
+    return partial(ask, store=capture_store, lateral=request.param)
 
 
 def short(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -34,8 +44,8 @@ def test_every_question_has_a_test() -> None:
     assert set(catalogue()) - remote - tested == set()
 
 
-def test_training_curve(capture_store) -> None:
-    rows = ask("training-curve", store=capture_store, run="r1", measure="loss")
+def test_training_curve(answer) -> None:
+    rows = answer("training-curve", run="r1", measure="loss")
     assert rows.columns == ["stage", "epoch", "step", "metric", "value"]
     assert tuples(rows, "stage", "epoch", "metric", "value") == [
         ("train", 0, "loss", 0.9),
@@ -43,7 +53,7 @@ def test_training_curve(capture_store) -> None:
         ("train", 2, "loss", 0.4),
     ]
     # metrics written on the training stage itself (no sections) and every measure at once
-    rows = ask("training-curve", store=capture_store, run=BASE + "run/r2")
+    rows = answer("training-curve", run=BASE + "run/r2")
     assert tuples(rows, "stage", "epoch", "metric", "value") == [
         ("evaluate", None, "test_accuracy", 0.87),
         ("train", 0, "accuracy", 0.5),
@@ -55,16 +65,14 @@ def test_training_curve(capture_store) -> None:
     ]
 
 
-def test_best_epoch(capture_store) -> None:
-    assert tuples(
-        ask("best-epoch", store=capture_store, run="r2", measure="loss"), "epoch", "value"
-    ) == [(1, 0.3)]
-    best = ask("best-epoch", store=capture_store, run="r1", measure="accuracy", goal="max")
+def test_best_epoch(answer) -> None:
+    assert tuples(answer("best-epoch", run="r2", measure="loss"), "epoch", "value") == [(1, 0.3)]
+    best = answer("best-epoch", run="r1", measure="accuracy", goal="max")
     assert short(best) == [{"stage": "train", "epoch": 2, "metric": "accuracy", "value": 0.85}]
 
 
-def test_hyperparameters_by_epoch(capture_store) -> None:
-    rows = ask("hyperparameters-by-epoch", store=capture_store, run="r1")
+def test_hyperparameters_by_epoch(answer) -> None:
+    rows = answer("hyperparameters-by-epoch", run="r1")
     assert tuples(rows, "epoch", "hyperparameter", "value", "adapted", "since_epoch") == [
         (0, "batch_size", 32, False, None),
         (0, "hidden", 64, False, None),
@@ -77,7 +85,7 @@ def test_hyperparameters_by_epoch(capture_store) -> None:
         (2, "lr", 0.01, True, 2),
     ]
     # r2 has no epoch sections: its epochs come from the per-epoch metrics
-    rows = ask("hyperparameters-by-epoch", store=capture_store, run="r2")
+    rows = answer("hyperparameters-by-epoch", run="r2")
     assert {
         (r["epoch"], r["hyperparameter"], r["value"]) for r in rows if r["hyperparameter"] == "lr"
     } == {
@@ -87,8 +95,8 @@ def test_hyperparameters_by_epoch(capture_store) -> None:
     }
 
 
-def test_execution_times(capture_store) -> None:
-    rows = ask("execution-times", store=capture_store, run="r1")
+def test_execution_times(answer) -> None:
+    rows = answer("execution-times", run="r1")
     assert tuples(rows, "stage", "epoch", "started", "seconds", "status") == [
         ("evaluate", None, "2026-01-01T10:03:10Z", 10.0, "finished"),
         ("train", None, "2026-01-01T10:00:10Z", 180.0, "finished"),
@@ -97,7 +105,7 @@ def test_execution_times(capture_store) -> None:
         ("train", 2, "2026-01-01T10:02:00Z", 70.0, "finished"),
     ]
     # a running stage has no end and no duration yet
-    rows = ask("execution-times", store=capture_store, run="r3")
+    rows = answer("execution-times", run="r3")
     assert tuples(rows, "stage", "epoch", "ended", "seconds") == [
         ("train", None, None, None),
         ("train", 0, "2026-01-01T11:01:30Z", 90.0),
@@ -105,8 +113,8 @@ def test_execution_times(capture_store) -> None:
     ]
 
 
-def test_training_data(capture_store) -> None:
-    rows = ask("training-data", store=capture_store, run="r1")
+def test_training_data(answer) -> None:
+    rows = answer("training-data", run="r1")
     assert tuples(rows, "data", "kind", "generated_by", "transformation") == [
         ("entity/kg-a", "KnowledgeGraphReference", None, None),
         ("entity/loaded-a", "LearningData", "execution/load", "load"),
@@ -117,9 +125,9 @@ def test_training_data(capture_store) -> None:
     ]
 
 
-def test_training_status(capture_store) -> None:
+def test_training_status(answer) -> None:
     before = datetime.now(UTC)
-    rows = ask("training-status", store=capture_store, run="r3")
+    rows = answer("training-status", run="r3")
     after = datetime.now(UTC)
     started = datetime(2026, 1, 1, 11, 0, tzinfo=UTC)
     assert tuples(
@@ -134,17 +142,15 @@ def test_training_status(capture_store) -> None:
             <= row["elapsed_seconds"]
             <= (after - started).total_seconds() + 1
         )
-    rows = ask("training-status", store=capture_store, run="r1")
+    rows = answer("training-status", run="r1")
     assert tuples(rows, "status", "elapsed_seconds", "last_epoch", "metric", "value") == [
         ("finished", 300.0, 2, "accuracy", 0.85),
         ("finished", 300.0, 2, "loss", 0.4),
     ]
 
 
-def test_rank_trainings(capture_store) -> None:
-    rows = ask(
-        "rank-trainings", store=capture_store, measure="loss", goal="min", experiment="digits-mlp"
-    )
+def test_rank_trainings(answer) -> None:
+    rows = answer("rank-trainings", measure="loss", goal="min", experiment="digits-mlp")
     assert tuples(rows, "run", "experiment_name", "value", "final", "best") == [
         ("run/r2", "digits-mlp", 0.35, 0.35, 0.3),
         ("run/r1", "digits-mlp", 0.4, 0.4, 0.4),
@@ -155,19 +161,17 @@ def test_rank_trainings(capture_store) -> None:
         {"batch_size=32", "hidden=64", "lr=0.1"},
         {"batch_size=64", "hidden=64", "lr=0.1"},
     ]
-    finished = ask("rank-trainings", store=capture_store, measure="loss", goal="min", finished=True)
+    finished = answer("rank-trainings", measure="loss", goal="min", finished=True)
     assert tuples(finished, "run") == [("run/r2",), ("run/r1",)]
-    best = ask("rank-trainings", store=capture_store, measure="loss", goal="min", pick="best")
+    best = answer("rank-trainings", measure="loss", goal="min", pick="best")
     assert tuples(best, "run", "value") == [("run/r2", 0.3), ("run/r1", 0.4), ("run/r3", 0.6)]
-    test = ask("rank-trainings", store=capture_store, measure="test_accuracy")
+    test = answer("rank-trainings", measure="test_accuracy")
     assert tuples(test, "run", "value") == [("run/r2", 0.87), ("run/r1", 0.83)]
-    assert (
-        ask("rank-trainings", store=capture_store, measure="loss", experiment="digits-prep") == []
-    )
+    assert answer("rank-trainings", measure="loss", experiment="digits-prep") == []
 
 
-def test_compare_trainings(capture_store) -> None:
-    rows = ask("compare-trainings", store=capture_store, hyperparameter="lr", measure="loss")
+def test_compare_trainings(answer) -> None:
+    rows = answer("compare-trainings", hyperparameter="lr", measure="loss")
     assert short(rows) == [
         {
             "run_a": "run/r1",
@@ -178,40 +182,34 @@ def test_compare_trainings(capture_store) -> None:
             "final_b": 0.35,
         }
     ]
-    rows = ask(
-        "compare-trainings", store=capture_store, hyperparameter="batch_size", measure="accuracy"
-    )
+    rows = answer("compare-trainings", hyperparameter="batch_size", measure="accuracy")
     assert tuples(rows, "run_a", "setting_a", "final_a", "run_b", "setting_b", "final_b") == [
         ("run/r1", 32, 0.85, "run/r3", 64, 0.75)
     ]
-    assert (
-        ask("compare-trainings", store=capture_store, hyperparameter="hidden", measure="loss") == []
-    )
+    assert answer("compare-trainings", hyperparameter="hidden", measure="loss") == []
 
 
-def test_trainings_using_data(capture_store) -> None:
-    rows = ask("trainings-using-data", store=capture_store, data="raw-a")
+def test_trainings_using_data(answer) -> None:
+    rows = answer("trainings-using-data", data="raw-a")
     assert tuples(rows, "run", "training", "input", "experiment_name") == [
         ("run/r1", "execution/r1-train", "entity/train-a", "digits-mlp"),
         ("run/r2", "execution/r2-train", "entity/train-a", "digits-mlp"),
     ]
-    assert tuples(ask("trainings-using-data", store=capture_store, data="kg-b"), "run") == [
-        ("run/r3",)
-    ]
-    assert ask("trainings-using-data", store=capture_store, data="test-a") == []
+    assert tuples(answer("trainings-using-data", data="kg-b"), "run") == [("run/r3",)]
+    assert answer("trainings-using-data", data="test-a") == []
 
 
-def test_models_from_data(capture_store) -> None:
-    rows = ask("models-from-data", store=capture_store, data="raw-a")
+def test_models_from_data(answer) -> None:
+    rows = answer("models-from-data", data="raw-a")
     assert short(rows) == [
         {"model": "entity/m1", "name": "mlp-r1", "run": "run/r1", "training": "execution/r1-train"},
         {"model": "entity/m2", "name": "mlp-r2", "run": "run/r2", "training": "execution/r2-train"},
     ]
-    assert ask("models-from-data", store=capture_store, data="raw-b") == []  # r3 is still training
+    assert answer("models-from-data", data="raw-b") == []  # r3 is still training
 
 
-def test_metric_by_hyperparameter(capture_store) -> None:
-    rows = ask("metric-by-hyperparameter", store=capture_store, hyperparameter="lr", measure="loss")
+def test_metric_by_hyperparameter(answer) -> None:
+    rows = answer("metric-by-hyperparameter", hyperparameter="lr", measure="loss")
     assert [
         (r["setting"], r["runs"], round(r["mean"], 9), r["minimum"], r["maximum"]) for r in rows
     ] == [
@@ -251,34 +249,34 @@ LINEAGE_OF_R1_TEST = [
 ]
 
 
-def test_lineage(capture_store) -> None:
-    rows = ask("lineage", store=capture_store, start="r1-test")
+def test_lineage(answer) -> None:
+    rows = answer("lineage", start="r1-test")
     assert tuples(rows, "source", "relation", "target") == LINEAGE_OF_R1_TEST
     assert short(rows)[0]["source_type"] == "KnowledgeGraphReference"
 
 
-def test_upstream(capture_store) -> None:
-    rows = ask("upstream", store=capture_store, start="r1-test", hops=2)
-    assert tuples(rows, "node", "distance", "type") == [
-        ("entity/m1", 1, "Model"),
-        ("entity/test-a", 1, "Dataset"),
-        ("execution/r1-eval", 1, "EvaluationExecution"),
-        ("execution/r1-train", 2, "TrainingExecution"),
-        ("execution/scale", 2, "DataTransformationExecution"),
-        ("run/r1", 2, "LearningExperimentExecution"),
+def test_upstream(answer) -> None:
+    rows = answer("upstream", start="r1-test", hops=2)
+    assert tuples(rows, "node", "distance") == [
+        ("entity/m1", 1),
+        ("entity/test-a", 1),
+        ("execution/r1-eval", 1),
+        ("execution/r1-train", 2),
+        ("execution/scale", 2),
+        ("run/r1", 2),
     ]
     # the default limit (5 hops) stops at the load step; with more, the raw data and its domain
     # sample
-    near = tuples(ask("upstream", store=capture_store, start="r1-test"), "node", "distance")
+    near = tuples(answer("upstream", start="r1-test"), "node", "distance")
     assert near[-1] == ("execution/load", 5)
     assert ("entity/loaded-a", 4) in near
     assert "entity/raw-a" not in {node for node, _ in near}
-    far = tuples(ask("upstream", store=capture_store, start="r1-test", hops=10), "node", "distance")
+    far = tuples(answer("upstream", start="r1-test", hops=10), "node", "distance")
     assert far[-3:] == [("entity/raw-a", 6), ("entity/kg-a", 7), (CORES + "S1", 8)]
 
 
-def test_downstream(capture_store) -> None:
-    rows = ask("downstream", store=capture_store, start="raw-b")
+def test_downstream(answer) -> None:
+    rows = answer("downstream", start="raw-b")
     assert tuples(rows, "node", "distance") == [
         ("execution/split-b", 1),
         ("entity/test-b", 2),
@@ -291,37 +289,34 @@ def test_downstream(capture_store) -> None:
         ("evaluation/r3-loss-0", 5),
         ("evaluation/r3-loss-1", 5),
     ]
-    assert tuples(ask("downstream", store=capture_store, start="raw-b", hops=1), "node") == [
-        ("execution/split-b",)
-    ]
+    assert tuples(answer("downstream", start="raw-b", hops=1), "node") == [("execution/split-b",)]
 
 
-def test_shortest_path(capture_store) -> None:
-    rows = ask("shortest-path", store=capture_store, source="m1", target="m2")
-    assert tuples(rows, "hop", "node", "length") == [
-        (0, "entity/m1", 4),
-        (1, "evaluation/r1-test", 4),
-        (2, "entity/test-a", 4),
-        (3, "evaluation/r2-test", 4),
-        (4, "entity/m2", 4),
-    ]
+def test_shortest_path(answer) -> None:
     # from a test metric back to the raw data, as in the DLProv path queries
-    rows = ask("shortest-path", store=capture_store, source="r1-test", target="raw-a")
-    assert tuples(rows, "node") == [
-        ("evaluation/r1-test",),
-        ("entity/test-a",),
-        ("execution/scale",),
-        ("run/prep",),
-        ("execution/load",),
-        ("entity/raw-a",),
+    rows = answer("shortest-path", source="r1-test", target="raw-a")
+    assert tuples(rows, "hop", "node", "length") == [
+        (0, "evaluation/r1-test", 6),
+        (1, "entity/test-a", 6),
+        (2, "execution/scale", 6),
+        (3, "entity/train-a-raw", 6),
+        (4, "entity/loaded-a", 6),
+        (5, "execution/load", 6),
+        (6, "entity/raw-a", 6),
     ]
-    assert ask("shortest-path", store=capture_store, source="m1", target="m2", max_hops=3) == []
+    # the other way round, the path is still listed from source to target
+    back = answer("shortest-path", source="raw-a", target="r1-test")
+    assert tuples(back, "node") == [
+        (n,) for _, n, _ in reversed(tuples(rows, "hop", "node", "length"))
+    ]
+    assert tuples(answer("shortest-path", source="m1", target="kg-a"), "length")[0] == (8,)
+    assert answer("shortest-path", source="r1-test", target="raw-a", max_hops=5) == []
+    assert answer("shortest-path", source="m1", target="m2") == []  # siblings: no lineage path
 
 
-def test_models_by_domain_property(capture_store) -> None:
-    rows = ask(
+def test_models_by_domain_property(answer) -> None:
+    rows = answer(
         "models-by-domain-property",
-        store=capture_store,
         property=CORES + "porosity",
         below=0.2,
         measure="test_accuracy",
@@ -345,9 +340,8 @@ def test_models_by_domain_property(capture_store) -> None:
         },
     ]
     assert (
-        ask(
+        answer(
             "models-by-domain-property",
-            store=capture_store,
             property=CORES + "porosity",
             below=0.1,
             measure="test_accuracy",
@@ -356,8 +350,8 @@ def test_models_by_domain_property(capture_store) -> None:
     )
 
 
-def test_domain_entities_of_run(capture_store) -> None:
-    rows = ask("domain-entities-of-run", store=capture_store, run="r3")
+def test_domain_entities_of_run(answer) -> None:
+    rows = answer("domain-entities-of-run", run="r3")
     assert tuples(rows, "entity", "property", "value", "reference") == [
         (CORES + "S2", "http://www.w3.org/2000/01/rdf-schema#label", "core S2", "entity/kg-b"),
         (CORES + "S2", CORES + "depth", 2402.0, "entity/kg-b"),
