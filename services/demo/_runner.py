@@ -55,7 +55,7 @@ def run_demo(
         attach_domain_graph(db, "optdigits", DOMAIN_GRAPH)
         prepared = prepare_data(manager.url)
         outcomes = _train_grid(manager.url, prepared, grid, epochs, out / "models", console)
-        if not pl.flush(timeout=60):
+        if not pl.flush(timeout=60, acknowledged=True):
             raise RuntimeError("the capture client could not deliver every record to the manager")
         result = DemoResult(
             outcomes=outcomes, manager_url=manager.url, preparation_run=prepared.run_id
