@@ -21,6 +21,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 DEFAULT_STORE = "oxigraph:./provml-data"
@@ -86,6 +87,10 @@ def _store(args: argparse.Namespace) -> Iterator[Any]:
     from services.store import StoreError, open_store
 
     uri = args.store or os.environ.get("PROVML_STORE") or DEFAULT_STORE
+    scheme, _, path = uri.partition(":")
+    if scheme == "oxigraph" and not Path(path.removeprefix("//")).expanduser().exists():
+        # asking must not leave an empty store behind
+        raise _Fail(f"no store at {path} (give --store URI, or set PROVML_STORE)", 1)
     try:
         store = open_store(uri)
     except StoreError as e:

@@ -117,6 +117,15 @@ def test_bad_input_exits_2_naming_it(capsys, store_uri: str, argv: list[str], me
     assert out == ""
 
 
+def test_a_missing_store_is_not_created(capsys, tmp_path: Path) -> None:
+    missing = tmp_path / "nothing-here"
+    code, _, err = run(
+        capsys, "ask", "training-curve", "-p", "run=r1", "--store", f"oxigraph:{missing}"
+    )
+    assert code == 1 and "no store at" in err
+    assert not missing.exists()
+
+
 def test_sparql(capsys, store_uri: str, tmp_path: Path) -> None:
     query = (
         "SELECT ?run WHERE { ?run a <https://w3id.org/provml#LearningExperimentExecution> } "
