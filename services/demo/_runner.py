@@ -17,6 +17,16 @@ from services.demo._server import BackgroundManager
 from services.demo._training import EXPERIMENT, Config, Outcome, prepare_data, train
 
 DOMAIN_GRAPH = Path(__file__).with_name("digits-domain.ttl")
+# The edges of the lineage answer that carry data (the rest: parts, hyperparameters, attributes).
+_DATA_RELATIONS = {
+    "wasGeneratedBy",
+    "wasDerivedFrom",
+    "refersTo",
+    "evaluatedModel",
+    "evaluatedOn",
+    "used",
+}
+_PARAMETER_TYPES = {"LearningHyperparameterValue", "AttributeValue"}
 DEFAULT_GRID = tuple(Config(hidden=h, lr=lr) for h, lr in itertools.product((16, 64), (0.1, 0.02)))
 
 
@@ -167,16 +177,55 @@ def _ask_questions(result: DemoResult, db: Any, ask: Any, console: Console) -> N
         )
     )
     test_metric = next(
-        r["metric"] for r in ask("training-curve", store=db, run=best, measure="test_accuracy")
+        r["evaluation"] for r in ask("training-curve", store=db, run=best, measure="test_accuracy")
     )
     answers["lineage"] = list(ask("lineage", store=db, start=test_metric))
+    data_path = [
+        r
+        for r in answers["lineage"]
+        if r["relation"] in _DATA_RELATIONS and r["target_type"] not in _PARAMETER_TYPES
+    ]
+    names = _labels(db, {r[c] for r in data_path for c in ("source", "target")})
+    data_path = [
+        {
+            **r,
+            "source": names.get(r["source"], r["source"]),
+            "target": names.get(r["target"], r["target"]),
+        }
+        for r in data_path
+    ]
     console.print(
         _table(
-            "Lineage from the test accuracy back to the raw data (lineage)",
-            answers["lineage"],
+            "Lineage from the test accuracy back to the raw data (lineage, data edges)",
+            data_path,
             ["source", "relation", "target", "target_type"],
         )
     )
+
+
+def _labels(db: Any, iris: set[str]) -> dict[str, str]:
+    """Readable names for the demo's tables: a node's label, its plan's label for an execution,
+    else its kind and short id."""
+    import pyoxigraph as ox
+
+    from queryengine import sparql
+
+    values = " ".join(str(ox.NamedNode(i)) for i in sorted(iris) if i.startswith("http"))
+    rows = sparql(
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "PREFIX provml: <https://w3id.org/provml#>\n"
+        f"SELECT ?node ?label WHERE {{ VALUES ?node {{ {values} }} "
+        "{ ?node rdfs:label ?label } UNION "
+        "{ ?node provml:executionOf/rdfs:label ?plan "
+        "BIND(CONCAT(?plan, ' (execution)') AS ?label) } }",
+        store=db,
+    )
+    names = {r["node"]: r["label"] for r in rows}
+    for iri in iris:
+        if iri not in names and iri.startswith("http://provml.localhost/id/"):
+            kind, _, ident = iri.removeprefix("http://provml.localhost/id/").partition("/")
+            names[iri] = f"{kind} {ident[:8]}"
+    return names
 
 
 def _export(result: DemoResult, db: Any, out: Path, console: Console) -> None:

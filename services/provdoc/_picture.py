@@ -23,8 +23,19 @@ GRAPHVIZ_HINT = (
 
 
 def render_picture(document: pm.ProvDocument, format: str) -> bytes:
-    """The document drawn as ``png``, ``svg`` or ``dot`` (the DOT source)."""
-    graph = prov_to_dot(document)
+    """The document drawn as ``png``, ``svg`` or ``dot`` (the DOT source).
+
+    Left to right, one box per node with its label and no attribute boxes: a training has dozens
+    of metric nodes, and top-to-bottom with attribute boxes gives a picture too wide for graphviz
+    (its 32767-pixel limit) to draw legibly. The values are in the PROV-N / PROV-JSON exports.
+    """
+    graph = prov_to_dot(
+        document,
+        direction="LR",
+        use_labels=True,
+        show_element_attributes=False,
+        show_relation_attributes=False,
+    )
     source = graph.to_string().encode("utf-8")
     if format == "dot":
         return source

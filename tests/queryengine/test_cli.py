@@ -71,17 +71,17 @@ def test_ask_csv_and_table(capsys, store_uri: str) -> None:
     )
     assert code == 0
     assert list(csv.reader(io.StringIO(out))) == [
-        ["stage", "epoch", "step", "metric", "value"],
-        ["train", "0", "", "loss", "0.9"],
-        ["train", "1", "", "loss", "0.5"],
-        ["train", "2", "", "loss", "0.4"],
+        ["stage", "epoch", "step", "metric", "value", "evaluation"],
+        ["train", "0", "", "loss", "0.9", f"{BASE}evaluation/r1-loss-0"],
+        ["train", "1", "", "loss", "0.5", f"{BASE}evaluation/r1-loss-1"],
+        ["train", "2", "", "loss", "0.4", f"{BASE}evaluation/r1-loss-2"],
     ]
     code, out, _ = run(
         capsys, "ask", "training-curve", "-p", "run=r1", "-p", "measure=loss", "--store", store_uri
     )
     lines = out.splitlines()
-    assert lines[0].split() == ["stage", "epoch", "step", "metric", "value"]
-    assert lines[2].split() == ["train", "0", "loss", "0.9"]
+    assert lines[0].split() == ["stage", "epoch", "step", "metric", "value", "evaluation"]
+    assert lines[2].split() == ["train", "0", "loss", "0.9", f"{BASE}evaluation/r1-loss-0"]
     assert lines[-1] == "(3 rows)"
 
 

@@ -38,7 +38,7 @@ def test_list(client: TestClient) -> None:
     body = client.get("/api/v1/questions").json()
     assert [q["name"] for q in body["questions"]] == sorted(catalogue())
     curve = next(q for q in body["questions"] if q["name"] == "training-curve")
-    assert curve["returns"] == ["stage", "epoch", "step", "metric", "value"]
+    assert curve["returns"] == ["stage", "epoch", "step", "metric", "value", "evaluation"]
     assert curve["parameters"][0] == {
         "name": "run",
         "type": "iri:run",

@@ -46,11 +46,11 @@ def test_every_question_has_a_test() -> None:
 
 def test_training_curve(answer) -> None:
     rows = answer("training-curve", run="r1", measure="loss")
-    assert rows.columns == ["stage", "epoch", "step", "metric", "value"]
-    assert tuples(rows, "stage", "epoch", "metric", "value") == [
-        ("train", 0, "loss", 0.9),
-        ("train", 1, "loss", 0.5),
-        ("train", 2, "loss", 0.4),
+    assert rows.columns == ["stage", "epoch", "step", "metric", "value", "evaluation"]
+    assert tuples(rows, "stage", "epoch", "metric", "value", "evaluation") == [
+        ("train", 0, "loss", 0.9, "evaluation/r1-loss-0"),
+        ("train", 1, "loss", 0.5, "evaluation/r1-loss-1"),
+        ("train", 2, "loss", 0.4, "evaluation/r1-loss-2"),
     ]
     # metrics written on the training stage itself (no sections) and every measure at once
     rows = answer("training-curve", run=BASE + "run/r2")
