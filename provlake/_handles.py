@@ -35,7 +35,44 @@ current_execution: contextvars.ContextVar[Execution | None] = contextvars.Contex
 )
 
 
-class Execution:
+class Ending:
+    """What runs, stages and sections share: custom attributes sent with the end record, and an
+    end that is recorded once."""
+
+    id: str
+    run_id: str
+    _end_type: str = ""
+    _end_attributes: dict[str, Any]
+    _ended: bool
+
+    def set_attributes(self, values: Mapping[str, Any] | None = None, /, **named: Any) -> None:
+        """Attributes sent with the end record (values this execution generated)."""
+        self._end_attributes.update(check_attributes({**(values or {}), **named}))
+
+    def _end_record(
+        self, status: str, attributes: Mapping[str, Any] | None, end_time: float | None
+    ) -> dict[str, Any] | None:
+        """The end record, or None when the end was already recorded."""
+        from provlake._client import check_status
+
+        if self._ended:
+            return None
+        check_status(status)
+        self._end_attributes.update(check_attributes(attributes))
+        self._ended = True
+        record: dict[str, Any] = {
+            "type": self._end_type,
+            "id": self.id,
+            "run": self.run_id,
+            "time": _time() if end_time is None else float(end_time),
+            "status": status,
+        }
+        if self._end_attributes:
+            record["attributes"] = self._end_attributes
+        return record
+
+
+class Execution(Ending):
     """What stages and sections share: metrics, hyperparameters, entities used and generated, the
     end.
     """
@@ -185,10 +222,6 @@ class Execution:
         return self.entity("data", name, location=uri, **fields)
 
     # -- attributes and end -----------------------------------------------------------------------
-    def set_attributes(self, values: Mapping[str, Any] | None = None, /, **named: Any) -> None:
-        """Attributes sent with the end record (values this execution generated)."""
-        self._end_attributes.update(check_attributes({**(values or {}), **named}))
-
     def end(
         self,
         status: str = "finished",
@@ -197,25 +230,9 @@ class Execution:
         end_time: float | None = None,
     ) -> None:
         """Record the end (once; later calls do nothing)."""
-        from provlake._client import check_status
-
-        if self._ended:
-            return
-        check_status(status)
-        self._end_attributes.update(check_attributes(attributes))
-        self._ended = True
-        record: dict[str, Any] = {
-            "type": self._end_type,
-            "id": self.id,
-            "run": self.run_id,
-            "time": _time() if end_time is None else float(end_time),
-            "status": status,
-        }
-        if self._end_attributes:
-            record["attributes"] = self._end_attributes
-        self._put(record)
-
-    _end_type = ""
+        record = self._end_record(status, attributes, end_time)
+        if record is not None:
+            self._put(record)
 
     def __enter__(self) -> Any:
         self._token = current_execution.set(self)

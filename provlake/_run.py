@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import contextvars
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from provlake._entities import Entity, entity_record
-from provlake._handles import Section, Stage, _status_for, start_section
+from provlake._handles import Ending, Section, Stage, _status_for, start_section
 from provlake._handles import start_stage as _start_stage
-from provlake._records import check_attributes
 
 if TYPE_CHECKING:
     from provlake._client import Client
@@ -27,11 +25,13 @@ def active_run() -> Run | None:
     return _active_run.get()
 
 
-class Run:
+class Run(Ending):
     """Handle of a started run; as a context manager it ends (and flushes) the run on exit."""
 
+    _end_type = "run.end"
+
     def __init__(self, client: Client, id: str, name: str) -> None:
-        self.client, self.id, self.name = client, id, name
+        self.client, self.id, self.run_id, self.name = client, id, id, name
         self._end_attributes: dict[str, Any] = {}
         self._ended = False
         self._token: contextvars.Token | None = _active_run.set(self)
@@ -92,10 +92,6 @@ class Run:
 
     # -- attributes, end, flush
     # -------------------------------------------------------------------------
-    def set_attributes(self, values: Mapping[str, Any] | None = None, /, **named: Any) -> None:
-        """Custom attributes sent with ``run.end`` (values the run generated)."""
-        self._end_attributes.update(check_attributes({**(values or {}), **named}))
-
     def end(
         self,
         status: str = "finished",
@@ -104,22 +100,9 @@ class Run:
         end_time: float | None = None,
     ) -> None:
         """Record the end of the run (once)."""
-        from provlake._client import check_status
-
-        if self._ended:
+        record = self._end_record(status, attributes, end_time)
+        if record is None:
             return
-        check_status(status)
-        self._end_attributes.update(check_attributes(attributes))
-        self._ended = True
-        record: dict[str, Any] = {
-            "type": "run.end",
-            "id": self.id,
-            "run": self.id,
-            "time": time.time() if end_time is None else float(end_time),
-            "status": status,
-        }
-        if self._end_attributes:
-            record["attributes"] = self._end_attributes
         self.client.pipeline.put(record)
         if _active_run.get() is self:
             try:

@@ -30,7 +30,7 @@ from ._errors import (
     StoreTimeoutError,
     StoreUnavailableError,
 )
-from ._quads import checked_quads, named_graph, replace_graph_update, sparql_iri
+from ._quads import checked_quads, graph_load_update, named_graph, sparql_iri
 from ._results import materialize
 
 __all__ = ["OxigraphStore"]
@@ -155,15 +155,9 @@ class OxigraphStore(Store):
 
     def load(self, data: bytes, format: ox.RdfFormat, graph: str) -> int:
         self._live()
-        sparql_iri(graph)
-        try:
-            triples = list(ox.parse(data, format=format))
-        except (SyntaxError, ValueError) as exc:
-            raise InvalidDataError(
-                f"cannot parse the {format.name} data for {graph}: {exc}"
-            ) from exc
-        self.update(replace_graph_update(graph, triples))
-        return len(triples)
+        update, count = graph_load_update(data, format, graph)
+        self.update(update)
+        return count
 
     def dump(self, format: ox.RdfFormat, graph: str | None = None) -> bytes:
         store = self._live()

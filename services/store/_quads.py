@@ -76,6 +76,21 @@ def insert_data(quads: Iterable[ox.Quad]) -> str:
     return "INSERT DATA {\n" + _graph_blocks(quads) + "\n}"
 
 
+def graph_load_update(data: bytes, format: ox.RdfFormat, graph: str) -> tuple[str, int]:
+    """The SPARQL update that replaces ``graph`` with the parsed data, and the number of triples.
+
+    The data is parsed here, before anything reaches a store, so bad data never writes anything.
+    """
+    sparql_iri(graph)
+    if not isinstance(format, ox.RdfFormat):
+        raise InvalidDataError(f"format must be a pyoxigraph RdfFormat, not {format!r}")
+    try:
+        triples = list(ox.parse(data, format=format))
+    except (SyntaxError, ValueError) as exc:
+        raise InvalidDataError(f"cannot parse the {format.name} data for {graph}: {exc}") from exc
+    return replace_graph_update(graph, triples), len(triples)
+
+
 def replace_graph_update(graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> str:
     """One update request that empties ``graph`` and fills it with ``triples`` (one transaction)."""
     target = named_graph(graph)

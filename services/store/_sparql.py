@@ -34,9 +34,9 @@ from ._errors import (
 )
 from ._quads import (
     checked_quads,
+    graph_load_update,
     insert_data,
     named_graph,
-    replace_graph_update,
     sparql_iri,
 )
 from ._results import materialize
@@ -196,15 +196,9 @@ class SparqlStore(Store):
 
     def load(self, data: bytes, format: ox.RdfFormat, graph: str) -> int:
         self._http()
-        sparql_iri(graph)
-        try:
-            triples = list(ox.parse(data, format=format))
-        except (SyntaxError, ValueError) as exc:
-            raise InvalidDataError(
-                f"cannot parse the {format.name} data for {graph}: {exc}"
-            ) from exc
-        self._post_update(replace_graph_update(graph, triples), InvalidDataError)
-        return len(triples)
+        update, count = graph_load_update(data, format, graph)
+        self._post_update(update, InvalidDataError)
+        return count
 
     def dump(self, format: ox.RdfFormat, graph: str | None = None) -> bytes:
         client = self._http()

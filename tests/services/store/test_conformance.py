@@ -204,6 +204,8 @@ def test_load_of_bad_data_leaves_the_graph_as_it_was(store: Store) -> None:
     with pytest.raises(ValueError, match="Turtle") as caught:
         store.load(b"<http://example.org/a> <http://example.org/b> .", ox.RdfFormat.TURTLE, graph)
     assert isinstance(caught.value, StoreError)
+    with pytest.raises(ValueError, match="RdfFormat"):  # a format name instead of an RdfFormat
+        store.load(DOMAIN_TURTLE, "turtle", graph)  # type: ignore[arg-type]
     assert store.dump(ox.RdfFormat.N_TRIPLES, graph) == before
 
 
