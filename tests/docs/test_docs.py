@@ -62,6 +62,8 @@ OXIGRAPH_ADDRESSES = ("127.0.0.1:7878", "127.0.0.1:7879")
 DOMAIN_GRAPH = "urn:provml-docs-test:domain"
 TIMEOUT = 120
 
+pytestmark = pytest.mark.integration
+
 
 @dataclass(frozen=True)
 class Block:
