@@ -184,7 +184,7 @@ def catalogue() -> dict[str, Question]:
     """All bundled questions by name, sorted by name.
 
     >>> catalogue()["training-curve"].returns
-    ('stage', 'epoch', 'step', 'metric', 'value')
+    ('stage', 'epoch', 'step', 'metric', 'value', 'evaluation')
     """
     folder = Path(str(files("queryengine").joinpath("questions")))
     found: dict[str, Question] = {}

@@ -13,7 +13,7 @@ The app's own exceptions, one root::
     ├── UnsupportedMediaType      wrong Content-Type                                         → 415
     └── ServiceUnavailable        the store does not answer                                  → 503
 
-Exceptions of the other layers (ingest, store, provdoc, FastAPI's own) are mapped by
+Exceptions of the other layers (ingest, store, provdoc, queryengine, FastAPI's own) are mapped by
 ``ERROR_TABLE`` too. Every error body is
 ``{"error": code, "message": text, "details": ...}``; for bad input ``details`` lists
 ``{"field", "message"}`` pairs, for a SHACL violation it holds the quarantine id and the
@@ -30,6 +30,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from queryengine import QueryEngineError
 from services.ingest import (
     BatchTooLarge,
     IngestError,
@@ -106,7 +107,7 @@ class ServiceUnavailable(AppError):
 # an exception that is an instance of every type of the row; the first matching row wins, so
 # specific rows come first. Store errors are matched by the builtin they also derive from (see
 # services.store).
-ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str]] = [
+ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str | None]] = [
     ((BadRequest,), 400, "bad_request"),
     ((Unauthorized,), 401, "unauthorized"),
     ((Forbidden,), 403, "forbidden"),
@@ -123,6 +124,8 @@ ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str]] = [
     ((IngestError,), 400, "ingest_error"),
     ((UnsupportedFormatError,), 400, "unsupported_format"),
     ((ProvDocumentError,), 400, "invalid_document"),
+    # unknown question, missing or ill-typed parameter: the code of the exception itself
+    ((QueryEngineError,), 400, None),
     ((StoreError, SyntaxError), 400, "query_syntax"),
     ((StoreError, TimeoutError), 503, "query_timeout"),
     ((StoreError, ValueError), 400, "invalid_data"),
@@ -150,7 +153,7 @@ def status_for(exc: BaseException) -> tuple[int, str]:
         return exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error")
     for types, status, code in ERROR_TABLE:
         if all(isinstance(exc, t) for t in types):
-            return status, code
+            return status, code or getattr(exc, "code", "bad_request")
     return 500, "internal"
 
 
@@ -186,6 +189,9 @@ def error_body(exc: BaseException) -> tuple[int, dict[str, Any]]:
         message = str(exc)
         field = "format" if isinstance(exc, UnsupportedFormatError) else "body"
         details = [{"field": field, "message": message}]
+    elif isinstance(exc, QueryEngineError):
+        message = exc.message
+        details = exc.details
     elif isinstance(exc, AppError):
         message = exc.message
         details = exc.details

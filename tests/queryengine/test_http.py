@@ -1,6 +1,8 @@
-"""The questions router, mounted on a bare FastAPI app whose state holds a real store."""
+"""The questions router in the real manager app, on a real store injected into it."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
@@ -8,30 +10,28 @@ from fastapi.testclient import TestClient
 
 from queryengine import catalogue
 from services._settings import Settings
-from services.app._errors import Unauthorized
-from services.app.routes.questions import router
+from services.app import create_app
 from tests.queryengine.capture import BASE
 
 
-def bare_app(store, **settings) -> FastAPI:
-    app = FastAPI()
-    app.include_router(router)
-    app.state.store = store
-    app.state.settings = Settings(store="memory:", base_iri=BASE, _env_file=None, **settings)
-    return app
+def manager_app(store, **settings) -> FastAPI:
+    """The real manager app, with the test's store injected (errors go through its table)."""
+    return create_app(
+        Settings(store="memory:", base_iri=BASE, _env_file=None, **settings), store=store
+    )
 
 
 @pytest.fixture
-def client(memory_store) -> TestClient:
-    return TestClient(bare_app(memory_store))
+def client(memory_store) -> Iterator[TestClient]:
+    with TestClient(manager_app(memory_store)) as c:  # runs the lifespan, which opens the store
+        yield c
 
 
 def test_reads_need_the_read_token_when_one_is_set(memory_store) -> None:
-    client = TestClient(bare_app(memory_store, read_token="s3cret"))
-    with pytest.raises(Unauthorized):  # the manager's error table turns it into a 401
-        client.get("/api/v1/questions")
-    ok = client.get("/api/v1/questions", headers={"Authorization": "Bearer s3cret"})
-    assert ok.status_code == 200
+    with TestClient(manager_app(memory_store, read_token="s3cret")) as client:
+        assert client.get("/api/v1/questions").status_code == 401
+        ok = client.get("/api/v1/questions", headers={"Authorization": "Bearer s3cret"})
+        assert ok.status_code == 200
 
 
 def test_list(client: TestClient) -> None:
@@ -129,8 +129,8 @@ def test_errors_are_400_json_naming_the_culprit(client, method, path, payload, c
 
 def test_bad_bodies(client: TestClient) -> None:
     response = client.post("/api/v1/questions/training-curve", content=b"{not json")
-    assert (response.status_code, response.json()["error"]) == (400, "invalid_body")
+    assert (response.status_code, response.json()["error"]) == (400, "bad_request")
     response = client.post("/api/v1/questions/training-curve", json=["r1"])
-    assert (response.status_code, response.json()["error"]) == (400, "invalid_body")
+    assert (response.status_code, response.json()["error"]) == (400, "bad_request")
     response = client.get("/api/v1/questions/training-curve?run=r1&run=r2")
     assert (response.status_code, response.json()["details"]) == (400, {"parameter": "run"})

@@ -50,21 +50,26 @@ def prospective(
     )
 
 
-for _prefix in ("/provenance/api", ""):
+# The library posts to "<service_url>retrospective-provenance"; service URLs with and without the
+# ProvLake path prefix both work. Each route and method gets its own OpenAPI operation id.
+for _prefix, _where in (("/provenance/api", "api"), ("", "root")):
     router.add_api_route(
         f"{_prefix}/retrospective-provenance",
         retrospective,
         methods=["POST"],
         dependencies=_WRITE,
         summary="ProvLake retrospective provenance",
+        operation_id=f"provlake_retrospective_{_where}",
     )
-    router.add_api_route(
-        f"{_prefix}/prospective-provenance",
-        prospective,
-        methods=["POST", "PUT"],
-        dependencies=_WRITE,
-        summary="ProvLake prospective provenance",
-    )
+    for _method in ("POST", "PUT"):
+        router.add_api_route(
+            f"{_prefix}/prospective-provenance",
+            prospective,
+            methods=[_method],
+            dependencies=_WRITE,
+            summary="ProvLake prospective provenance",
+            operation_id=f"provlake_prospective_{_method.lower()}_{_where}",
+        )
 
 
 @router.post(

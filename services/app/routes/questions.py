@@ -3,7 +3,8 @@ rows).
 
 ``GET /api/v1/questions`` lists them; ``GET /api/v1/questions/{name}?param=value`` and ``POST`` with
 a JSON object of parameters run one. An unknown question, or a missing, unknown or ill-typed
-parameter, is a 400 with the body ``{"error": code, "message": ..., "details": {...}}`` naming it.
+parameter, is a 400 with the body ``{"error": code, "message": ..., "details": {...}}`` naming it
+(the manager's error table, ``services.app._errors``, turns the exceptions into responses).
 The store is ``request.app.state.store``; the base IRI and the query timeout come from
 ``request.app.state.settings`` when it has ``base_iri`` / ``query_timeout``.
 """
@@ -16,7 +17,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from queryengine import QueryEngineError, catalogue, get_question, run_question
+from queryengine import ParameterError, catalogue, get_question, run_question
+from services.app._errors import BadRequest, ServiceUnavailable
 from services.app.deps import read_access
 
 __all__ = ["router"]
@@ -24,10 +26,6 @@ __all__ = ["router"]
 router = APIRouter(
     prefix="/api/v1/questions", tags=["questions"], dependencies=[Depends(read_access)]
 )
-
-
-def _error(status: int, code: str, message: str, details: dict[str, Any]) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message, "details": details}, status_code=status)
 
 
 @router.get("", summary="List the named questions")
@@ -40,12 +38,7 @@ def run_get(name: str, request: Request) -> JSONResponse:
     params: dict[str, Any] = {}
     for key, value in request.query_params.multi_items():
         if key in params:
-            return _error(
-                400,
-                "invalid_parameter",
-                f"parameter {key!r} is given more than once",
-                {"parameter": key},
-            )
+            raise ParameterError(f"parameter {key!r} is given more than once", parameter=key)
         params[key] = value
     return _run(request, name, params)
 
@@ -56,11 +49,9 @@ async def run_post(name: str, request: Request) -> JSONResponse:
     try:
         params = json.loads(raw) if raw.strip() else {}
     except ValueError as e:
-        return _error(400, "invalid_body", f"the body is not JSON: {e}", {"field": "body"})
+        raise BadRequest(f"the body is not JSON: {e}", field="body") from e
     if not isinstance(params, dict):
-        return _error(
-            400, "invalid_body", "the body must be a JSON object of parameters", {"field": "body"}
-        )
+        raise BadRequest("the body must be a JSON object of parameters", field="body")
     return _run(request, name, params)
 
 
@@ -68,16 +59,12 @@ def _run(request: Request, name: str, params: dict[str, Any]) -> JSONResponse:
     settings = getattr(request.app.state, "settings", None)
     store = getattr(request.app.state, "store", None)
     if store is None:
-        return _error(503, "service_unavailable", "the store is not open", {})
-    try:
-        question = get_question(name)
-        rows = run_question(
-            question,
-            store=store,
-            params=params,
-            base_iri=getattr(settings, "base_iri", None),
-            timeout=getattr(settings, "query_timeout", None),
-        )
-    except QueryEngineError as e:
-        return _error(400, e.code, e.message, e.details)
+        raise ServiceUnavailable("the store is not open")
+    rows = run_question(
+        get_question(name),
+        store=store,
+        params=params,
+        base_iri=getattr(settings, "base_iri", None),
+        timeout=getattr(settings, "query_timeout", None),
+    )
     return JSONResponse({"question": name, "columns": rows.columns, "rows": list(rows)})
