@@ -6,9 +6,12 @@ A block in a language this file does not know fails the suite, so no block slips
   it must exit 0, and whatever it captured must reach the manager (nothing left in the spool).
 - ``bash`` / ``sh`` / ``console``: one command per line (``\\`` continues a line, ``#`` comments).
   ``provml ...`` lines run in bash with ``provml`` meaning ``python -m services.cli``, and must
-  exit 0; ``provml serve`` lines start the server on a free port, wait for ``/health/ready``,
-  then stop it. ``python benchmarks/X.py ...`` lines are checked, not run (minutes each): the
-  script answers ``--help`` and lists every option the line uses. The README's install commands
+  exit 0 (an answer must have rows, and match the Markdown table right after the block, if
+  any: columns, first rows, "… and N more rows"); ``provml serve`` and ``oxigraph serve`` lines
+  start the server on a free port, check that it serves its store, then stop it. ``curl`` lines
+  are sent with httpx (a 2xx answer; rows for a question).
+  ``python benchmarks/X.py ...`` lines are checked, not run (minutes each): the script answers
+  ``--help`` and lists every option the line uses. The README's install commands
   (``python3.11 -m venv ...``) are run by CI itself: the test command must be exactly what
   ``.ci/run`` extracts, and the demo command is covered by the end-to-end demo test. Any other line
   fails.
@@ -42,6 +45,7 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +56,7 @@ import pytest
 from services.ingest import parse_batch
 from services.store import open_store
 from tests.queryengine.capture import load_capture
-from tests.servers import free_port, stop_process, wait_until_ready
+from tests.servers import free_port, oxigraph_binary, stop_process, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC_FILES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -197,10 +201,16 @@ def _file_capture(path: Path) -> None:
     assert path.read_text().count('"records"') >= 1
 
 
+# Documented commands run in bash with these meanings.
+PRELUDE = (
+    f'provml() {{ "{sys.executable}" -m services.cli "$@"; }}\n'
+    f'oxigraph() {{ "{oxigraph_binary()}" "$@"; }}\n'
+)
+
+
 def _run_shell(command: str, env: Env, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    prelude = f'provml() {{ "{sys.executable}" -m services.cli "$@"; }}\n'
     return subprocess.run(
-        ["bash", "-c", prelude + command],
+        ["bash", "-c", PRELUDE + command],
         cwd=env.workspace,
         env=env.vars(),
         capture_output=True,
@@ -247,6 +257,10 @@ def exercise_shell(block: Block, env: Env) -> None:
             _check_benchmark_command(block, words)
         elif "provml" in words and words[words.index("provml") + 1] == "serve":
             _run_serve(block, command, env)
+        elif words[:2] == ["oxigraph", "serve"]:
+            _run_oxigraph_serve(block, command, env)
+        elif words[0] == "curl":
+            _run_curl(block, env.rewrite(command), words=shlex.split(env.rewrite(command)))
         elif "provml" in words:
             done = _run_shell(env.rewrite(command), env)
             assert done.returncode == 0, f"{block}: {command}\n{done.stdout}\n{done.stderr}"
@@ -346,15 +360,57 @@ def _check_benchmark_command(block: Block, words: list[str]) -> None:
 
 
 def _run_serve(block: Block, command: str, env: Env) -> None:
+    """A manager on a free port: its store must be ready; it prints its URL first."""
     port = free_port()
     command = re.sub(r"--port \d+", "", env.rewrite(command)).strip() + f" --port {port}"
     command = re.sub(r"oxigraph:/+", "oxigraph:", command)  # absolute store paths → workspace
     for path in re.findall(r"oxigraph:(\S+)", command):
         (env.workspace / path).parent.mkdir(parents=True, exist_ok=True)  # as on a deployed host
-    log = env.workspace.parent / f"serve-{port}.log"
+    with _server(command, env, f"http://127.0.0.1:{port}/health/ready") as (answer, log):
+        assert answer.status_code == 200, f"{block}: {command}: {answer.text}"
+    assert log.read_text().startswith("provml manager on http://"), f"{block}: {command}"
+
+
+def _run_curl(block: Block, command: str, words: list[str]) -> None:
+    """A ``curl`` line (``-s``, ``-X``, ``-H``, ``-d`` and a URL) sent with httpx: a 2xx answer,
+    and rows when it is a question's answer."""
+    method, headers, data, url = "GET", {}, None, None
+    args = iter(words[1:])
+    for word in args:
+        if word == "-X":
+            method = next(args)
+        elif word == "-H":
+            name, _, value = next(args).partition(":")
+            headers[name.strip()] = value.strip()
+        elif word == "-d":
+            data, method = next(args), "POST" if method == "GET" else method
+        elif word.startswith("http"):
+            url = word
+        else:
+            assert word == "-s", f"{block}: the docs test does not know curl {word}"
+    answer = httpx.request(method, url, headers=headers, content=data, timeout=TIMEOUT)
+    assert answer.is_success, f"{block}: {command}\n{answer.status_code} {answer.text}"
+    if "/api/v1/questions/" in url:
+        assert answer.json()["rows"], f"{block}: {command} found nothing"
+
+
+def _run_oxigraph_serve(block: Block, command: str, env: Env) -> None:
+    """``oxigraph serve`` on a free port: it serves the store's named graphs as the default one."""
+    port = free_port()
+    command = re.sub(r"--bind \S+", f"--bind 127.0.0.1:{port}", command)
+    ask = f"http://127.0.0.1:{port}/query?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D"
+    with _server(command, env, ask) as (answer, _):
+        assert answer.status_code == 200, f"{block}: {command}: {answer.text}"
+        assert answer.json()["boolean"] is True, f"{block}: {command}: the union graph is empty"
+
+
+@contextmanager
+def _server(command: str, env: Env, url: str) -> Iterator[tuple[httpx.Response, Path]]:
+    """Run a long-running documented command until ``url`` answers; yield the answer, stop it."""
+    log = env.workspace.parent / f"server-{free_port()}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            ["bash", "-c", f'provml() {{ "{sys.executable}" -m services.cli "$@"; }}\n{command}'],
+            ["bash", "-c", PRELUDE + command],
             cwd=env.workspace,
             env=env.vars(),
             stdout=out,
@@ -362,13 +418,12 @@ def _run_serve(block: Block, command: str, env: Env) -> None:
             start_new_session=True,
         )
     try:
-        wait_until_ready(f"http://127.0.0.1:{port}/health/ready", process, log=log)
-        assert httpx.get(f"http://127.0.0.1:{port}/health/ready").status_code == 200
+        wait_until_ready(url, process, log=log)
+        yield httpx.get(url, headers={"Accept": "application/sparql-results+json"}), log
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
         stop_process(process)
-    assert log.read_text().startswith("provml manager on http://"), f"{block}: {command}"
 
 
 def exercise_sparql(block: Block, env: Env) -> None:
