@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import provlake as pl
+from queryengine import default_base_iri
 from services.demo._server import BackgroundManager
 from services.demo._training import EXPERIMENT, Config, Outcome, prepare_data, train
 
@@ -128,7 +129,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     text = "" if value is None else str(value)
-    return text.rsplit("/", 1)[-1] if text.startswith("http://provml.localhost/") else text
+    return text.rsplit("/", 1)[-1] if text.startswith(default_base_iri()) else text
 
 
 def _ask_questions(result: DemoResult, db: Any, ask: Any, console: Console) -> None:
@@ -221,9 +222,10 @@ def _labels(db: Any, iris: set[str]) -> dict[str, str]:
         store=db,
     )
     names = {r["node"]: r["label"] for r in rows}
+    base = default_base_iri()
     for iri in iris:
-        if iri not in names and iri.startswith("http://provml.localhost/id/"):
-            kind, _, ident = iri.removeprefix("http://provml.localhost/id/").partition("/")
+        if iri not in names and iri.startswith(base):
+            kind, _, ident = iri.removeprefix(base).partition("/")
             names[iri] = f"{kind} {ident[:8]}"
     return names
 
