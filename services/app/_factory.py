@@ -25,6 +25,7 @@ from services.ingest import Ingestor, Quarantine
 
 from ._errors import ERROR_TABLE, error_response
 from .routes import (
+    braid,
     capture,
     health,
     imports,
@@ -89,6 +90,16 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     for exc_type in {row[0][0] for row in ERROR_TABLE} | {StarletteHTTPException, Exception}:
         app.add_exception_handler(exc_type, handle)
 
-    for module in (health, capture, provlake, imports, quarantine, questions, sparql, linked_data):
+    for module in (
+        health,
+        capture,
+        provlake,
+        imports,
+        quarantine,
+        questions,
+        sparql,
+        linked_data,
+        braid,
+    ):
         app.include_router(module.router)
     return app

@@ -18,6 +18,7 @@ batches) at a small fraction of its cost; ``validator="pyshacl"`` runs pyshacl i
 
 from __future__ import annotations
 
+from ._braid_ids import BraidIds
 from ._exceptions import BatchTooLarge, IngestError, InvalidBatch, NotInQuarantine, ShapeViolation
 from ._iris import DEFAULT_BASE_IRI, Iris
 from ._pipeline import LEGACY_KINDS, Ingestor, IngestResult
@@ -29,6 +30,7 @@ __all__ = [
     "LEGACY_KINDS",
     "SCHEMA",
     "BatchTooLarge",
+    "BraidIds",
     "CaptureBatch",
     "IngestError",
     "IngestResult",

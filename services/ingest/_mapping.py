@@ -22,6 +22,7 @@ from provlake.vocab import MLS, XSD
 
 from ._iris import ML, Iris, V, term
 from ._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
+from ._mapping_braid import BraidMapping
 from ._records import (
     EntityRecord,
     HyperparameterRecord,
@@ -105,8 +106,8 @@ class _Out:
             self.quads[ox.Quad(s, V.type, cls, g)] = None
 
 
-class Mapper:
-    """Maps validated records to quads under one base IRI."""
+class Mapper(BraidMapping):
+    """Maps validated records to quads under one base IRI (``braid.*`` records: ``BraidMapping``)."""
 
     def __init__(self, iris: Iris) -> None:
         self.iris = iris

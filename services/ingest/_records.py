@@ -29,6 +29,15 @@ from ._exceptions import BatchTooLarge, InvalidBatch
 
 __all__ = [
     "MAX_TIME",
+    "BraidActionRecord",
+    "BraidActionRunRecord",
+    "BraidActionSetRecord",
+    "BraidDerivationRecord",
+    "BraidInvalidationRecord",
+    "BraidRecordRecord",
+    "BraidTagRecord",
+    "BraidUpdateRecord",
+    "BraidUriRecord",
     "RECORD_TYPES",
     "SCHEMA",
     "CaptureBatch",
@@ -238,6 +247,20 @@ class UsedRecord(_Record):
     entity: Id
 
 
+# Braid-DB records (provlake.braid), in their own module; it imports the field types above.
+from ._braid_records import (  # noqa: E402
+    BRAID_RECORD_TYPES,
+    BraidActionRecord,
+    BraidActionRunRecord,
+    BraidActionSetRecord,
+    BraidDerivationRecord,
+    BraidInvalidationRecord,
+    BraidRecordRecord,
+    BraidTagRecord,
+    BraidUpdateRecord,
+    BraidUriRecord,
+)
+
 Record = Annotated[
     RunStart
     | RunEnd
@@ -248,12 +271,22 @@ Record = Annotated[
     | MetricRecord
     | HyperparameterRecord
     | EntityRecord
-    | UsedRecord,
+    | UsedRecord
+    | BraidRecordRecord
+    | BraidDerivationRecord
+    | BraidUpdateRecord
+    | BraidUriRecord
+    | BraidTagRecord
+    | BraidInvalidationRecord
+    | BraidActionRecord
+    | BraidActionSetRecord
+    | BraidActionRunRecord,
     Field(discriminator="type"),
 ]
 RECORD_TYPES = frozenset(
     {"run.start", "run.end", "stage.start", "stage.end", "section.start", "section.end"}
     | {"metric", "hyperparameter", "entity", "used"}
+    | BRAID_RECORD_TYPES
 )
 
 
@@ -300,7 +333,7 @@ def format_loc(loc: tuple[str | int, ...], tags: frozenset[str] | set[str] = REC
 
 
 # Errors raised by model validators, reported on the field they are about.
-_FIELD_OF_MODEL_ERROR = {"run_id": "id", "refers_to": "refers_to"}
+_FIELD_OF_MODEL_ERROR = {"run_id": "id", "refers_to": "refers_to", "tag_value": "value"}
 
 
 def errors_to_invalid(

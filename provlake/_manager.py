@@ -1,0 +1,59 @@
+"""The synchronous transport to a provml manager over HTTP: batches to ``/api/v1/capture`` (the
+http transport's ``send``), named questions to ``/api/v1/questions/{name}``, id blocks from
+``/api/v1/braid/ids``, on the same kept-alive connection."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import urllib.parse
+from collections.abc import Mapping
+from typing import Any
+
+from provlake._exceptions import BatchRejected, TransportError
+from provlake._http import HttpTransport
+from provlake._sync import SyncTransport
+
+__all__ = ["ManagerTransport"]
+
+
+class ManagerTransport(HttpTransport, SyncTransport):
+    """A manager that commits before it answers, asked questions over HTTP."""
+
+    kind = "manager"
+
+    def __init__(self, url: str, token: str | None = None, timeout: float = 30.0) -> None:
+        super().__init__(url, token=token, timeout=timeout)
+        self._prefix = urllib.parse.urlsplit(self.url).path
+
+    def _call(self, path: str, payload: Mapping[str, Any]) -> Any:
+        body = json.dumps(payload).encode()
+        try:
+            conn = self._connection()
+            conn.request("POST", self._prefix + path, body=body, headers=self._headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            if response.getheader("Connection", "").lower() == "close":
+                self.close()
+        except (TimeoutError, OSError, http.client.HTTPException) as exc:
+            self.close()
+            raise TransportError(f"POST {self.url}{path} failed: {exc!r}") from exc
+        if 200 <= response.status < 300:
+            return json.loads(text)
+        if 400 <= response.status < 500:
+            raise BatchRejected(
+                f"manager refused POST {path}: HTTP {response.status} {text[:500]}",
+                response.status,
+                text,
+            )
+        raise TransportError(f"manager answered HTTP {response.status} to {path}: {text[:200]}")
+
+    def ask(self, question: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        answer = self._call(f"/api/v1/questions/{urllib.parse.quote(question)}", dict(params))
+        return list(answer["rows"])
+
+    def allocate(self, count: int) -> int:
+        return int(self._call("/api/v1/braid/ids", {"count": count})["first"])
+
+    def __repr__(self) -> str:
+        return f"<ManagerTransport {self.url}>"
