@@ -75,7 +75,8 @@ class SyncWriter:
         self._last = -1
 
     def write(self, records: list[Mapping[str, Any]]) -> None:
-        """One batch of ``records``, committed when this returns; raises what the transport raises."""
+        """One batch of ``records``, committed when this returns; raises what the transport
+        raises."""
         body = encode_batch([encode_record(r) for r in records], self.client)
         with self._lock:
             self.transport.send(body, len(records))

@@ -9,10 +9,10 @@ target is
   the manager's (next to an ``oxigraph:`` store);
 - a plain path (or ``sqlite:///PATH``, for Braid-DB scripts): a **capture log**, a file of
   acknowledged batches, one JSON line each (the ``file`` transport's format, so ``provml replay
-  PATH`` sends it to a manager). Opening replays it into an in-memory store; each write is validated,
-  committed to that store, then appended and fsynced. Deleting the file deletes the database. One
-  process at a time holds the file (``flock``); within a process, every user of the same file shares
-  one manager.
+  PATH`` sends it to a manager). Opening replays it into an in-memory store; each write is
+  validated, committed to that store, then appended and fsynced. Deleting the file deletes the
+  database. One process at a time holds the file (``flock``); within a process, every user of the
+  same file shares one manager.
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ def transport(config: Mapping[str, Any], settings: Any = None) -> EmbeddedManage
 
 
 class EmbeddedManager(SyncTransport):
-    """The ingest pipeline, the query engine and the Braid id sequence over one store, in process."""
+    """The ingest pipeline, the query engine and the Braid id sequence over one store, in this
+    process."""
 
     kind = "embedded"
 

@@ -218,7 +218,7 @@ class BraidDB:
             counts["uris"] += len(self.get_uris(record.record_id))
             counts["tags"] += len(self.ask("braid-tags", record=str(record.record_id)))
         for table, count in counts.items():
-            print("count: %s = %i" % (table, count))
+            print(f"count: {table} = {count}")
         return sum(counts.values())
 
     def close(self) -> None:

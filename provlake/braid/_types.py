@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass, field
-from enum import Enum, unique
+from enum import Enum, StrEnum, unique
 from typing import Any
 
 from provlake._exceptions import ProvlakeError
@@ -106,7 +106,7 @@ class BraidTagValue:
         return f"BraidTagValue({self.value!r}, {self.type_})"
 
 
-class InvalidationActionType(str, Enum):
+class InvalidationActionType(StrEnum):
     """What an invalidation action does: run a command, POST to a webhook (or a Globus Automate
     event, which cannot run here: its run is recorded as failed)."""
 
@@ -153,7 +153,7 @@ class BraidInvalidationAction:
 
 def digits(c: int) -> str:
     """``c`` random digits (for random names), like Braid-DB's ``digits``."""
-    return "%0*i" % (c, random.randint(0, 10**c - 1))
+    return str(random.randint(0, 10**c - 1)).zfill(c)
 
 
 def parse_time(text: str | None) -> datetime.datetime | None:

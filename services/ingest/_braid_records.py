@@ -1,8 +1,10 @@
 """Pydantic models of the ``braid.*`` capture records (provlake.braid; docs/capture-format.md).
 
-Braid-DB calls name records by integer ids (allocated by the manager, see ``_braid_ids``), so these
-records carry those ids instead of the ``id``/``run`` pair of the other records. Tag values are checked
-against their tag type here, so a wrong type is a 400 naming ``records[i].value``.
+Braid-DB calls name records by integer ids (allocated by the manager, see ``_braid_ids``), so
+these records carry those ids instead of the ``id``/``run`` pair of the other records. Tag values
+are checked against their tag type here, so a wrong type is a 400 naming ``records[i].value``.
+
+Import it through ``_records`` (which imports this module after the field types it uses).
 """
 
 from __future__ import annotations
@@ -117,7 +119,7 @@ class BraidActionRecord(_Braid):
     action_type: Literal["shell", "webhook", "automate_event"]
     name: Name
     command: Annotated[str, StringConstraints(min_length=1, max_length=4096)]
-    parameters: dict[str, Any] = {}
+    parameters: dict[str, Any] = Field(default_factory=dict)
 
 
 class BraidActionSetRecord(_Braid):

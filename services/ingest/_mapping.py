@@ -107,7 +107,7 @@ class _Out:
 
 
 class Mapper(BraidMapping):
-    """Maps validated records to quads under one base IRI (``braid.*`` records: ``BraidMapping``)."""
+    """Maps validated records to quads under one base IRI (``braid.*``: ``BraidMapping``)."""
 
     def __init__(self, iris: Iris) -> None:
         self.iris = iris

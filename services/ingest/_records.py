@@ -29,6 +29,8 @@ from ._exceptions import BatchTooLarge, InvalidBatch
 
 __all__ = [
     "MAX_TIME",
+    "RECORD_TYPES",
+    "SCHEMA",
     "BraidActionRecord",
     "BraidActionRunRecord",
     "BraidActionSetRecord",
@@ -38,8 +40,6 @@ __all__ = [
     "BraidTagRecord",
     "BraidUpdateRecord",
     "BraidUriRecord",
-    "RECORD_TYPES",
-    "SCHEMA",
     "CaptureBatch",
     "Client",
     "EntityRecord",

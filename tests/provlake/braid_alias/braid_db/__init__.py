@@ -1,5 +1,6 @@
 """``braid_db`` aliased to :mod:`provlake.braid`: put this folder first on ``sys.path`` and a
-Braid-DB script or test suite runs unchanged on provml (``import braid_db`` gives provlake.braid)."""
+Braid-DB script or test suite runs unchanged on provml (``import braid_db`` gives
+provlake.braid)."""
 
 import sys
 
