@@ -113,7 +113,8 @@ def to_dot(record_id: int, db: Any) -> str:
     for aid, action in sorted(p.actions.items()):
         label = _dot_text(f"{action.get('name') or ''}: {action['command']}")
         lines.append(
-            f'  action_{aid[:12]} [shape=hexagon, style=filled, fillcolor="green", label="{label}"];'
+            f'  action_{aid[:12]} [shape=hexagon, style=filled, fillcolor="green", '
+            f'label="{label}"];'
         )
     for aid, rid in sorted(p.guards):
         lines.append(f"  action_{aid[:12]} -> record{rid} [style=dotted];")
