@@ -111,6 +111,15 @@ class BraidDB:
     def knows(self, record_id: int) -> bool:
         return record_id in self._known or self.record_row(record_id) is not None
 
+    def same_database(self, other: BraidDB) -> bool:
+        """Whether ``other`` reads and writes the same data (the same in-process manager, or the
+        same manager URL)."""
+        mine, theirs = self.writer.transport, other.writer.transport
+        return mine is theirs or (
+            getattr(mine, "url", None) is not None
+            and getattr(mine, "url", None) == getattr(theirs, "url", None)
+        )
+
     def remember(self, record_id: int) -> None:
         self._known.add(record_id)
 

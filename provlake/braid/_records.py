@@ -189,6 +189,8 @@ class BraidRecord:
         other_id = other.record_id
         if other_id is None or other.db is None:
             raise UnknownRecord(f"{other} belongs to no database")
+        if not self._db().same_database(other.db):
+            raise UnknownRecord(f"record {other_id} belongs to another database ({other.db})")
         if not self._db().knows(other_id):
             raise UnknownRecord(f"no record {other_id} in {self.db}")
         return other_id
