@@ -11,7 +11,7 @@ from __future__ import annotations
 from services.ingest import Ingestor
 from services.store import Store
 
-T0 = 1795341600.0  # 2026-11-22T08:40:00Z
+T0 = 1795341600.0  # 2026-11-22T10:00:00Z
 
 
 def _at(minutes: float) -> float:
