@@ -166,12 +166,12 @@ class BraidDB:
         return None if row is None else self._model(row)
 
     def _hop(self, question: str, record_id: int) -> list[BraidRecordModel]:
-        if self.record_row(record_id) is None:
+        if isinstance(record_id, bool) or not isinstance(record_id, int) or record_id < 1:
             return []
         seen: dict[int, BraidRecordModel] = {}
-        for row in self.ask(question, record=str(record_id)):
+        for row in self.ask(question, record=str(record_id)):  # an unknown id: no rows
             if row["record_id"] not in seen:
-                seen[row["record_id"]] = self.get_record_model_by_id(row["record_id"])
+                seen[row["record_id"]] = self._model(row)
         return list(seen.values())
 
     def get_predecessors(self, record_id: int, session: Session | None = None):
