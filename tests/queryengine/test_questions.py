@@ -495,3 +495,51 @@ def test_upstream_and_downstream_reach_braid_records(answer) -> None:
     down = {r["node"]: r["distance"] for r in short(answer("downstream", start="1", hops=4))}
     assert down["braid/update/6"] == 1 and down["braid/record/3"] == 3
     assert down["braid/record/10"] == 4
+
+
+def test_rank_trainings_marks_or_excludes_runs_on_invalidated_data(memory_store) -> None:
+    from services.ingest import Ingestor
+
+    ranked = ask("rank-trainings", store=memory_store, measure="loss", goal="min")
+    assert tuples(ranked, "run", "invalidated") == [
+        ("run/r2", False),
+        ("run/r1", False),
+        ("run/r3", False),
+    ]
+    # r3's training also used a reference to the Braid peaks (10), invalidated with the calibration
+    Ingestor(memory_store).ingest_batch(
+        {
+            "schema": "provml/capture/1",
+            "records": [
+                {
+                    "type": "entity",
+                    "id": "peaks-ref",
+                    "run": "r3",
+                    "time": 1.0,
+                    "kind": "kg_reference",
+                    "refers_to": BASE + "braid/record/10",
+                },
+                {
+                    "type": "used",
+                    "id": "u1",
+                    "run": "r3",
+                    "time": 2.0,
+                    "execution": "r3-train",
+                    "entity": "peaks-ref",
+                },
+            ],
+        }
+    )
+    for lateral in (True, False):
+        ranked = ask(
+            "rank-trainings", store=memory_store, measure="loss", goal="min", lateral=lateral
+        )
+        assert tuples(ranked, "run", "invalidated") == [
+            ("run/r2", False),
+            ("run/r1", False),
+            ("run/r3", True),
+        ]
+        kept = ask(
+            "rank-trainings", store=memory_store, measure="loss", invalid="exclude", lateral=lateral
+        )
+        assert tuples(kept, "run") == [("run/r1",), ("run/r2",)]
