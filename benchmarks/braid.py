@@ -1,16 +1,16 @@
-"""Braid-DB per-call latency: provlake.braid (a database file, a manager) against Braid-DB on SQLite.
+"""Per-call latency of provlake.braid (database file, manager) and of Braid-DB on SQLite.
 
 Times two calls, each N times, every call on its own (perf_counter_ns):
 
-- record creation, ``BraidData(db, name)``: a write that returns its id (Braid-DB: one SQLite commit;
-  provml: one batch parsed, mapped, SHACL-checked and committed, then acknowledged);
+- record creation, ``BraidData(db, name)``: a write that returns its id (Braid-DB: one SQLite
+  commit; provml: one batch parsed, mapped, SHACL-checked and committed, then acknowledged);
 - ``db.get_predecessors(id)`` of a record with two predecessors (one hop).
 
-Side by side in one run: provml on a database file (``BraidDB("x.db")``: an in-process manager, each
-write fsynced to the capture log), provml through a real manager (``provml serve`` on an on-disk Oxigraph
-store, over HTTP on this machine), and Braid-DB 0.1.0a1 on SQLite, installed from PyPI into a temporary
-virtual environment (``braid-db`` without its funcx dependencies, ``sqlmodel==0.0.8`` and
-``SQLAlchemy==1.4.35`` as it pins), run in a child process.
+Side by side in one run: provml on a database file (``BraidDB("x.db")``: an in-process manager,
+each write fsynced to the capture log), provml through a real manager (``provml serve`` on an
+on-disk Oxigraph store, over HTTP on this machine), and Braid-DB 0.1.0a1 on SQLite, installed from
+PyPI into a temporary virtual environment (``braid-db`` without its funcx dependencies,
+``sqlmodel==0.0.8`` and ``SQLAlchemy==1.4.35`` as it pins), run in a child process.
 
     python benchmarks/braid.py                       # 300 calls each
     python benchmarks/braid.py --calls 1000 --venv /tmp/braid-venv   # keep the Braid-DB venv
@@ -34,8 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# The measurement, run in this process for provml and in the Braid-DB venv for Braid-DB: it only uses
-# the names both APIs share.
+# The measurement, run in a child process for each system (the Braid-DB venv's python for
+# Braid-DB): it only uses the names both APIs share.
 MEASURE = """
 import json, sys, time
 from {module} import BraidData, BraidDB
@@ -110,9 +110,21 @@ def serve(store: str, log: Path) -> tuple[subprocess.Popen, str]:
     env["PYTHONPATH"] = str(ROOT)
     out = log.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "serve", "--store", store, "--port", str(port),
-         "--log-level", "warning"],
-        env=env, stdout=out, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "services.cli",
+            "serve",
+            "--store",
+            store,
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -159,7 +171,7 @@ def main() -> None:
             process.wait(30)
 
     base = results["Braid-DB 0.1.0a1, SQLite file"]
-    print(f"{args.calls} calls each; milliseconds per call (median, p90); ratio of medians to Braid-DB")
+    print(f"{args.calls} calls each; ms per call (median, p90); ratio of medians to Braid-DB")
     print("| system | create median | create p90 | × | get_predecessors median | p90 | × |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, figures in results.items():

@@ -1,4 +1,4 @@
-"""provlake.braid in embedded mode (a database file): Braid-DB's behaviour, and its defects fixed."""
+"""provlake.braid in embedded mode (a database file): Braid-DB's behaviour, its defects fixed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -54,7 +55,8 @@ def test_public_face_is_exact() -> None:
 
 
 def test_import_stays_light() -> None:
-    code = "import provlake.braid, sys; print(sorted(m for m in ('services', 'queryengine', 'pyoxigraph', 'fastapi') if m in sys.modules))"
+    heavy = "('services', 'queryengine', 'pyoxigraph', 'fastapi')"
+    code = f"import provlake.braid, sys; print(sorted(m for m in {heavy} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip() == "[]", out.stderr
 
@@ -216,7 +218,7 @@ def test_cascade_stops_at_records_already_invalid_and_a_given_root_is_followed(d
     assert c.is_valid()  # b was already invalid: its own cascade was not asked for
     root = db.record_row(a.record_id)["invalidation"].rsplit("/", 1)[-1]
     c.invalidate(root_invalidation=root)
-    row = [r for r in db.ask("invalidated") if r["record_id"] == c.record_id][0]
+    row = next(r for r in db.ask("invalidated") if r["record_id"] == c.record_id)
     assert (row["root_id"], row["caused_by_id"]) == (a.record_id, a.record_id)
     assert row["cause"].startswith("As a result of Invalidation id")
     with pytest.raises(ValueError, match="cause or root_invalidation"):
@@ -257,9 +259,9 @@ def test_shell_action_runs_with_id_and_cause_and_its_exit_status_is_recorded(
 
 
 class _Hook(BaseHTTPRequestHandler):
-    received: list = []
+    received: ClassVar[list] = []
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         type(self).received.append(
             (self.headers["Content-Type"], self.headers.get("X-Token"), json.loads(body))
