@@ -148,16 +148,25 @@ class BraidDB:
     def insert(self, record: Any) -> None:
         """Deprecated in Braid-DB and does nothing, as there."""
 
+    def create_record(self, kind: str, name: str | None, seconds: float) -> int:
+        """Write a new record of ``kind``; its id."""
+        record_id = self.new_id()
+        record = {"type": "braid.record", "record": record_id, "kind": kind, "time": seconds}
+        if name is not None:
+            record["name"] = str(name)
+        self.write([record])
+        self.remember(record_id)
+        return record_id
+
     def add_model(self, model: BraidRecordModel, session: Session | None = None):
         """Braid-DB compatibility: store a record given as a model; returns it with its id."""
-        from ._records import BraidRecord
-
         if not isinstance(model, BraidRecordModel):
             raise BraidInputError(f"add_model takes a BraidRecordModel, got {type(model).__name__}")
         if model.record_id is not None and self.knows(model.record_id):
             return model
-        record = BraidRecord(self, name=model.name, timestamp=model.time)
-        return BraidRecordModel(record.record_id, model.name, record.timestamp, "record")
+        stamp = model.time.timestamp() if model.time is not None else time.time()
+        record_id = self.create_record(model.kind, model.name, stamp)
+        return BraidRecordModel(record_id, model.name, model.time, model.kind)
 
     def get_record_model_by_id(
         self, record_id: int, session: Session | None = None
@@ -247,7 +256,3 @@ class BraidDB:
 
     def __repr__(self) -> str:
         return f"<BraidDB {self.db_url}>"
-
-
-def now() -> float:
-    return time.time()

@@ -94,7 +94,8 @@ def invalidate(
         try:
             db.write(batch)
         except BraidRejected as exc:
-            if exc.status == 422 and attempt + 1 < _ATTEMPTS:
+            conflict = exc.status == 422 and "BraidRecord-invalidation" in exc.body
+            if conflict and attempt + 1 < _ATTEMPTS:
                 continue  # a concurrent invalidation: compute the cascade again
             raise
         break

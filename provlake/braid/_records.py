@@ -93,18 +93,7 @@ class BraidRecord:
             self._create()
 
     def _create(self) -> None:
-        db = self.db
-        record_id = db.new_id()
-        record = {
-            "type": "braid.record",
-            "record": record_id,
-            "kind": self.kind,
-            "time": _seconds(self.timestamp),
-        }
-        if self.name is not None:
-            record["name"] = str(self.name)
-        db.write([record])
-        db.remember(record_id)
+        record_id = self.db.create_record(self.kind, self.name, _seconds(self.timestamp))
         self._id = record_id
         self._version = record_id if self.kind == "model" else None
 

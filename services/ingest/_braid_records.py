@@ -4,17 +4,28 @@ Braid-DB calls name records by integer ids (allocated by the manager, see ``_bra
 these records carry those ids instead of the ``id``/``run`` pair of the other records. Tag values
 are checked against their tag type here, so a wrong type is a 400 naming ``records[i].value``.
 
-Import it through ``_records`` (which imports this module after the field types it uses).
+Its field types are its own (strict, as ``_records``'s), so ``_records`` imports it without a
+circle.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
-
-from ._records import Id, Name, Scalar, Time, _Model
 
 __all__ = [
     "BRAID_RECORD_TYPES",
@@ -29,12 +40,29 @@ __all__ = [
     "BraidUriRecord",
 ]
 
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._~-]{1,128}$")]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+# Unix seconds up to 9999-12-31T23:59:59Z (``_records.MAX_TIME``).
+Time = Annotated[float, Field(strict=True, ge=0, le=253402300799, allow_inf_nan=False)]
+Scalar = Annotated[
+    StrictBool | StrictInt | StrictFloat | StrictStr,
+    PlainValidator(lambda v: v if isinstance(v, bool | int | float | str) else _not_scalar()),
+    WithJsonSchema({"type": ["number", "string", "boolean"]}),
+]
+
+
+def _not_scalar() -> None:
+    raise PydanticCustomError("scalar", "value must be a number, a string or a boolean")
+
+
 BraidId = Annotated[int, Field(strict=True, ge=1, le=2**63 - 1)]
 Text = Annotated[str, StringConstraints(max_length=65536)]
 TagType = Literal["NONE", "STRING", "INTEGER", "FLOAT"]
 
 
-class _Braid(_Model):
+class _Braid(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     time: Time
 
 

@@ -25,6 +25,18 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ._braid_records import (
+    BRAID_RECORD_TYPES,
+    BraidActionRecord,
+    BraidActionRunRecord,
+    BraidActionSetRecord,
+    BraidDerivationRecord,
+    BraidInvalidationRecord,
+    BraidRecordRecord,
+    BraidTagRecord,
+    BraidUpdateRecord,
+    BraidUriRecord,
+)
 from ._exceptions import BatchTooLarge, InvalidBatch
 
 __all__ = [
@@ -246,20 +258,6 @@ class UsedRecord(_Record):
     execution: Id
     entity: Id
 
-
-# Braid-DB records (provlake.braid), in their own module; it imports the field types above.
-from ._braid_records import (  # noqa: E402
-    BRAID_RECORD_TYPES,
-    BraidActionRecord,
-    BraidActionRunRecord,
-    BraidActionSetRecord,
-    BraidDerivationRecord,
-    BraidInvalidationRecord,
-    BraidRecordRecord,
-    BraidTagRecord,
-    BraidUpdateRecord,
-    BraidUriRecord,
-)
 
 Record = Annotated[
     RunStart
