@@ -5,10 +5,12 @@ The app's own exceptions, one root::
 
     AppError                      a request the service refuses
     ├── BadRequest                malformed parameters or body (names the field)            → 400
+    ├── InvalidSparql             SPARQL that does not parse (names the field)               → 400
     ├── Unauthorized              no or wrong bearer token                                   → 401
     ├── Forbidden                 the token is valid but not allowed to do this              → 403
     ├── NotFound                  unknown resource (IRI, quarantine entry)                   → 404
     ├── NotAcceptable             no representation matches the Accept header                → 406
+    ├── Conflict                  an update the store refuses as it is (names the field)     → 409
     ├── PayloadTooLarge           the body exceeds ``max_body_bytes``                        → 413
     ├── UnsupportedMediaType      wrong Content-Type                                         → 415
     └── ServiceUnavailable        the store does not answer                                  → 503
@@ -25,7 +27,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import HTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -39,13 +40,15 @@ from services.ingest import (
     ShapeViolation,
 )
 from services.provdoc import ProvDocumentError, UnsupportedFormatError
-from services.store import StoreError
+from services.store import StoreError, UpdateConflictError
 
 __all__ = [
     "ERROR_TABLE",
     "AppError",
     "BadRequest",
+    "Conflict",
     "Forbidden",
+    "InvalidSparql",
     "NotAcceptable",
     "NotFound",
     "PayloadTooLarge",
@@ -73,6 +76,15 @@ class AppError(Exception):
 
 class BadRequest(AppError):
     """A parameter or the body is malformed."""
+
+
+class InvalidSparql(AppError):
+    """A SPARQL query or update that does not parse."""
+
+
+class Conflict(AppError):
+    """A valid request the store refuses in its present state (``CREATE GRAPH`` of an existing
+    graph, ``DROP GRAPH`` of a missing one)."""
 
 
 class Unauthorized(AppError):
@@ -109,6 +121,8 @@ class ServiceUnavailable(AppError):
 # services.store).
 ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str | None]] = [
     ((BadRequest,), 400, "bad_request"),
+    ((InvalidSparql,), 400, "query_syntax"),
+    ((Conflict,), 409, "update_conflict"),
     ((Unauthorized,), 401, "unauthorized"),
     ((Forbidden,), 403, "forbidden"),
     ((NotFound,), 404, "not_found"),
@@ -127,6 +141,7 @@ ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str | None]] = [
     # unknown question, missing or ill-typed parameter: the code of the exception itself
     ((QueryEngineError,), 400, None),
     ((StoreError, SyntaxError), 400, "query_syntax"),
+    ((UpdateConflictError,), 409, "update_conflict"),
     ((StoreError, TimeoutError), 503, "query_timeout"),
     ((StoreError, ValueError), 400, "invalid_data"),
     ((StoreError, OSError), 503, "store_unavailable"),
@@ -141,6 +156,7 @@ _HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    409: "conflict",
     413: "body_too_large",
     415: "unsupported_media_type",
 }
@@ -212,6 +228,6 @@ def error_response(exc: BaseException) -> JSONResponse:
     if status >= 500 and status != 503:
         logger.error("unhandled error", exc_info=exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if isinstance(exc, HTTPException) and exc.headers:
+    if isinstance(exc, StarletteHTTPException) and exc.headers:
         headers = {**(headers or {}), **exc.headers}
     return JSONResponse(body, status_code=status, headers=headers)

@@ -26,8 +26,10 @@ from services.ingest import Ingestor, Quarantine
 from ._errors import ERROR_TABLE, error_response
 from .routes import (
     capture,
+    graph_store,
     health,
     imports,
+    index,
     linked_data,
     provlake,
     quarantine,
@@ -84,11 +86,32 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.ingestor = None
 
     async def handle(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, StarletteHTTPException) and exc.status_code == 405:
+            exc = _method_not_allowed(request, routes)
         return error_response(exc)
 
     for exc_type in {row[0][0] for row in ERROR_TABLE} | {StarletteHTTPException, Exception}:
         app.add_exception_handler(exc_type, handle)
 
-    for module in (health, capture, provlake, imports, quarantine, questions, sparql, linked_data):
+    routers = (index, health, capture, provlake, imports, quarantine, questions, sparql)
+    routes = [*app.router.routes]
+    for module in (*routers, graph_store, linked_data):
         app.include_router(module.router)
+        routes += module.router.routes
     return app
+
+
+def _method_not_allowed(request: Request, routes: list) -> StarletteHTTPException:
+    """A 405 whose ``Allow`` lists the methods of every route of the path (Starlette names only
+    the first route's)."""
+    allowed: set[str] = set()
+    for route in routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path):
+            allowed |= getattr(route, "methods", None) or set()
+    methods = ", ".join(sorted(allowed))
+    return StarletteHTTPException(
+        405,
+        detail=f"{request.method} is not allowed on {request.url.path}; allowed: {methods}",
+        headers={"Allow": methods},
+    )

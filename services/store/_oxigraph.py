@@ -29,6 +29,7 @@ from ._errors import (
     StoreLockedError,
     StoreTimeoutError,
     StoreUnavailableError,
+    UpdateConflictError,
 )
 from ._quads import checked_quads, graph_load_update, named_graph, sparql_iri
 from ._results import materialize
@@ -72,6 +73,16 @@ def _open(path: Path | None) -> ox.Store:
         raise StoreUnavailableError(f"cannot open the Oxigraph store at {path}: {exc}") from exc
 
 
+def _dataset(default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None) -> dict:
+    """pyoxigraph's query options for a protocol dataset (the union of every graph without one)."""
+    if default_graphs is None and named_graphs is None:
+        return {"use_default_graph_as_union": True}
+    return {
+        "default_graph": [named_graph(g) for g in default_graphs or ()],
+        "named_graphs": [named_graph(g) for g in named_graphs or ()],
+    }
+
+
 def _clear_frames(exc: BaseException | None) -> None:
     while exc is not None:
         traceback.clear_frames(exc.__traceback__)
@@ -107,9 +118,11 @@ class OxigraphStore(Store):
         except OSError as exc:
             raise StoreUnavailableError(f"writing to {self.uri} failed: {exc}") from exc
 
-    def _run(self, store: ox.Store, sparql: str, cancel: threading.Event | None) -> QueryResult:
+    def _run(
+        self, store: ox.Store, sparql: str, options: dict, cancel: threading.Event | None
+    ) -> QueryResult:
         try:
-            answer = store.query(sparql, use_default_graph_as_union=True)
+            answer = store.query(sparql, **options)
             return materialize(answer, cancel)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
@@ -118,16 +131,26 @@ class OxigraphStore(Store):
                 raise
             raise StoreUnavailableError(f"reading {self.uri} failed: {exc}") from exc
 
-    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        timeout: float | None = None,
+        base_iri: str | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
         store = self._live()
+        options = _dataset(default_graphs, named_graphs)
+        options["base_iri"] = base_iri
         if timeout is None:
-            return self._run(store, sparql, None)
+            return self._run(store, sparql, options, None)
         cancel = threading.Event()
         outcome: list[QueryResult | BaseException] = []
 
         def work() -> None:
             try:
-                outcome.append(self._run(store, sparql, cancel))
+                outcome.append(self._run(store, sparql, options, cancel))
             except BaseException as exc:  # handed over to the caller's thread
                 # pyoxigraph answers must be dropped by the thread that made them: free the
                 # frames that still reference one before another thread can see the exception.
@@ -144,12 +167,15 @@ class OxigraphStore(Store):
             raise outcome[0]
         return outcome[0]
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         store = self._live()
         try:
-            store.update(sparql)
+            store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
+        except RuntimeError as exc:
+            # pyoxigraph's evaluation errors: "The graph <g> already exists / does not exist"
+            raise UpdateConflictError(str(exc)) from exc
         except OSError as exc:
             raise StoreUnavailableError(f"updating {self.uri} failed: {exc}") from exc
 
