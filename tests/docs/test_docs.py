@@ -5,7 +5,9 @@ A block in a language this file does not know fails the suite, so no block slips
 - ``python``: run in a subprocess (``PYTHONPATH`` = repository root, cwd = the workspace below);
   it must exit 0, and whatever it captured must reach the manager (nothing left in the spool).
 - ``bash`` / ``sh`` / ``console``: one command per line (``\\`` continues a line, ``#`` comments).
-  ``provml ...`` lines run in bash with ``provml`` meaning ``python -m services.cli``, and must
+  ``provml ...`` lines run in bash with ``provml`` meaning ``python -m services.cli`` (``ask``,
+  ``sparql``, ``domain`` and ``export`` without ``PROVML_MANAGER``: the docs show them on the
+  default store unless they name ``--manager``), and must
   exit 0 (an answer must have rows, and match the Markdown table right after the block, if
   any: columns, first rows, "… and N more rows"); ``provml serve`` and ``oxigraph serve`` lines
   start the server on a free port, check that it serves its store, then stop it. ``curl`` lines
@@ -137,13 +139,17 @@ class Env:
     oxigraph: str
     spool: Path
 
-    def vars(self) -> dict[str, str]:
-        return {
+    def vars(self, *, manager: bool = True) -> dict[str, str]:
+        """The environment of a block; ``manager=False`` leaves ``PROVML_MANAGER`` out."""
+        env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
             "PROVML_MANAGER": self.manager,
             "PROVML_SPOOL_DIR": str(self.spool),
         }
+        if not manager:
+            del env["PROVML_MANAGER"]
+        return env
 
     def rewrite(self, text: str) -> str:
         text = text.replace(MANAGER_ADDRESS, self.manager.removeprefix("http://"))
@@ -208,11 +214,17 @@ PRELUDE = (
 )
 
 
+# Commands that read a store: the docs show them on the default store unless they name a manager.
+READERS = {"ask", "sparql", "domain", "export"}
+
+
 def _run_shell(command: str, env: Env, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    words = shlex.split(command)
+    reader = "provml" in words and words[words.index("provml") + 1] in READERS
     return subprocess.run(
         ["bash", "-c", PRELUDE + command],
         cwd=env.workspace,
-        env=env.vars(),
+        env=env.vars(manager=not reader),
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
