@@ -6,8 +6,8 @@ URI convention (see docs/stores.md)::
 
 The base URL is ``http://HOST:PORT/PATH``; the endpoints default to the layout of ``oxigraph
 serve``: ``BASE/query`` (SPARQL Query), ``BASE/update`` (SPARQL Update) and ``BASE/store`` (Graph
-Store Protocol). Each can be overridden with a path relative to the base or an absolute URL (Fuseki:
-``store=data``; GraphDB:
+Store Protocol), which a provml manager serves too. Each can be overridden with a path relative to
+the base or an absolute URL (Fuseki: ``store=data``; GraphDB:
 ``query=http://h:7200/repositories/r&update=http://h:7200/repositories/r/statements``). ``timeout``
 is the default limit in seconds for one request (60). User and password in the URI are sent as HTTP
 basic auth; ``token=`` (a constructor argument, never part of the URI) as a bearer token.
@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pyoxigraph as ox
@@ -46,46 +45,16 @@ from ._quads import (
     sparql_iri,
 )
 from ._results import materialize
+from ._sparql_uri import endpoints, redact
 
 __all__ = ["SparqlStore"]
 
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH %s { ?s ?p ?o } }"
-_DEFAULT_TIMEOUT = 60.0
 _CANCELLED = b"operation has been cancelled"
 _CONNECT_TIMEOUT = 5.0
 # oxigraph serve answers 500 to a valid update that cannot apply to the store as it is.
 _CONFLICT = re.compile(r"^The graph <[^>]*> (already exists|does not exist)")
-
-
-def _endpoints(uri: str) -> tuple[dict[str, str], float, tuple[str, str] | None]:
-    parts = urlsplit(uri)
-    if parts.scheme not in ("sparql+http", "sparql+https") or not parts.hostname:
-        raise InvalidDataError(f"not a SPARQL store URI: {uri!r} (e.g. 'sparql+http://host:7878')")
-    params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-    unknown = set(params) - {"query", "update", "store", "timeout"}
-    if unknown:
-        raise InvalidDataError(f"unknown parameter(s) {sorted(unknown)} in the store URI {uri!r}")
-    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    port = f":{parts.port}" if parts.port else ""
-    base = f"{parts.scheme.removeprefix('sparql+')}://{host}{port}{parts.path.rstrip('/')}"
-    endpoints = {}
-    for name in ("query", "update", "store"):
-        value = params.get(name, name)
-        endpoints[name] = value if "://" in value else f"{base}/{value.lstrip('/')}"
-    try:
-        timeout = float(params.get("timeout", _DEFAULT_TIMEOUT))
-    except ValueError as exc:
-        raise InvalidDataError(f"the timeout in the store URI {uri!r} is not a number") from exc
-    auth = (parts.username, parts.password or "") if parts.username else None
-    return endpoints, timeout, auth
-
-
-def _redact(uri: str) -> str:
-    parts = urlsplit(uri)
-    if parts.password is None:
-        return uri
-    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()
 
 
 def _with_base(sparql: str, base_iri: str | None) -> str:
@@ -108,8 +77,8 @@ class SparqlStore(Store):
     def __init__(
         self, uri: str, *, client: httpx.Client | None = None, token: str | None = None
     ) -> None:
-        self.uri = _redact(uri)
-        self.endpoints, self.timeout, auth = _endpoints(uri)
+        self.uri = redact(uri)
+        self.endpoints, self.timeout, auth = endpoints(uri)
         self._owns_client = client is None
         self._token = {"Authorization": f"Bearer {token}"} if token else {}
         self._client: httpx.Client | None = client or httpx.Client(
