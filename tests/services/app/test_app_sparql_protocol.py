@@ -269,6 +269,7 @@ def test_load_is_refused_and_fetches_nothing(
         ("GET", "/update", "POST"),
         ("POST", "/store", "GET, HEAD"),
         ("PUT", "/api/v1/capture", "POST"),
+        ("POST", "/", "GET"),
     ],
 )
 def test_405_names_the_allowed_methods(
@@ -378,3 +379,16 @@ def test_index_links_to_every_part_of_the_api(admin: TestClient) -> None:
         assert path in paths or path in ("/docs", "/openapi.json"), name
         assert admin.get(path).status_code not in (404, 500), name  # a route answers
     assert json.loads(admin.get(body["links"]["openapi"]).text)["info"]["title"] == "provml manager"
+
+
+@pytest.mark.parametrize(
+    "path", ["/", f"/query?query=ASK%20%7B%3C{RUN.value}%3E%20%3Fp%20%3Fo%7D", "/store?default"]
+)
+def test_new_read_routes_answer_the_same_twice_and_write_nothing(
+    admin: TestClient, store: Store, path: str
+) -> None:
+    before = _quads(store)
+    first, second = admin.get(path), admin.get(path)
+    assert first.status_code == 200, first.text
+    assert (second.status_code, second.content) == (200, first.content)
+    assert _quads(store) == before
