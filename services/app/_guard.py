@@ -42,6 +42,11 @@ class GuardedStore(Store):
         self.uri = store.uri
 
     def _remote(self, sparql: str, field: str) -> list[str]:
+        lowered = sparql.lower()
+        if "service" not in lowered and "load" not in lowered:
+            brackets = sum(sparql.count(c) for c in "{([")
+            if brackets <= MAX_NESTING:  # nothing to fetch, and cannot nest deeper: no scan
+                return []
         scan = scan_sparql(sparql)
         if scan.depth > MAX_NESTING:
             raise BadRequest(
