@@ -171,3 +171,11 @@ def test_update_load_and_service_are_checked(store, endpoint) -> None:
     assert {load.json()["error"], service.json()["error"]} == {"endpoint_not_allowed"}
     assert endpoint.requests == []
     assert store.count() == before
+
+
+def test_a_down_store_is_still_the_store_even_when_the_query_has_a_service() -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    with open_store(f"sparql+{dead}") as down, client_for(down, allowed_endpoints="*") as client:
+        query = f"SELECT * WHERE {{ SERVICE <{dead}/elsewhere> {{ ?s ?p ?o }} }}"
+        response = client.get("/sparql", params={"query": query})
+    assert (response.status_code, response.json()["error"]) == (503, "store_unavailable")
