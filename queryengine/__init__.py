@@ -28,6 +28,7 @@ from queryengine._polystore import (
     domain_iri,
     example_domain_graph,
     register_endpoint,
+    registered_endpoints,
 )
 from queryengine._results import Rows, python_value, to_dataframe
 from queryengine._store import DomainStore, QueryableStore
@@ -58,6 +59,7 @@ __all__ = [
     "parse_question",
     "python_value",
     "register_endpoint",
+    "registered_endpoints",
     "run_question",
     "sparql",
     "to_dataframe",

@@ -15,8 +15,9 @@ The app's own exceptions, one root::
     ├── UnsupportedMediaType      wrong Content-Type                                         → 415
     └── ServiceUnavailable        the store does not answer                                  → 503
 
-Exceptions of the other layers (ingest, store, provdoc, queryengine, FastAPI's own) are mapped by
-``ERROR_TABLE`` too. Every error body is
+Exceptions of the other layers (ingest, store, provdoc, queryengine, egress, FastAPI's own) are
+mapped by ``ERROR_TABLE`` too; so is ``RecursionError``, which only input nested deeper than a
+parser's recursion limit raises here (400 ``too_deeply_nested``, naming the body). Every body is
 ``{"error": code, "message": text, "details": ...}``; for bad input ``details`` lists
 ``{"field", "message"}`` pairs, for a SHACL violation it holds the quarantine id and the
 violations (focus node, path, message).
@@ -25,6 +26,7 @@ violations (focus node, path, message).
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
@@ -32,6 +34,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from queryengine import QueryEngineError
+from services._egress import EgressError, EndpointNotAllowed, EndpointUnavailable
 from services.ingest import (
     BatchTooLarge,
     IngestError,
@@ -57,6 +60,7 @@ __all__ = [
     "UnsupportedMediaType",
     "error_body",
     "error_response",
+    "json_safe",
     "status_for",
 ]
 
@@ -131,6 +135,9 @@ ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str | None]] = [
     ((UnsupportedMediaType,), 415, "unsupported_media_type"),
     ((ServiceUnavailable,), 503, "store_unavailable"),
     ((RequestValidationError,), 400, "invalid_request"),
+    ((EndpointNotAllowed,), 403, "endpoint_not_allowed"),
+    ((EndpointUnavailable,), 502, "endpoint_unavailable"),
+    ((RecursionError,), 400, "too_deeply_nested"),
     ((BatchTooLarge,), 413, "batch_too_large"),
     ((InvalidBatch,), 400, "invalid_batch"),
     ((ShapeViolation,), 422, "shape_violation"),
@@ -208,6 +215,12 @@ def error_body(exc: BaseException) -> tuple[int, dict[str, Any]]:
     elif isinstance(exc, QueryEngineError):
         message = exc.message
         details = exc.details
+    elif isinstance(exc, EgressError):
+        message = exc.message
+        details = [{"field": exc.field, "message": message, "url": exc.url}]
+    elif isinstance(exc, RecursionError):
+        message = "the body is nested too deeply to be read"
+        details = [{"field": "body", "message": message}]
     elif isinstance(exc, AppError):
         message = exc.message
         details = exc.details
@@ -222,11 +235,30 @@ def error_body(exc: BaseException) -> tuple[int, dict[str, Any]]:
     return status, {"error": code, "message": message, "details": details}
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float replaced by its XSD spelling (``NaN``, ``INF``,
+    ``-INF``), which JSON cannot carry as a number.
+
+    >>> json_safe({"rows": [{"value": float("nan")}, {"value": float("-inf")}], "n": 1.5})
+    {'rows': [{'value': 'NaN'}, {'value': '-INF'}], 'n': 1.5}
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("INF" if value > 0 else "-INF")
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def error_response(exc: BaseException) -> JSONResponse:
     """The JSON response for an exception (logs unexpected ones with their traceback)."""
     status, body = error_body(exc)
-    if status >= 500 and status != 503:
+    if status == 500:
         logger.error("unhandled error", exc_info=exc)
+    elif isinstance(exc, RecursionError | EndpointUnavailable):
+        logger.warning("%s: %s", type(exc).__name__, exc)
+    body = json_safe(body)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(exc, StarletteHTTPException) and exc.headers:
         headers = {**(headers or {}), **exc.headers}

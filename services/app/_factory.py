@@ -64,6 +64,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         from services.store import open_store
 
         opened = store if store is not None else open_store(settings.store)
+        if hasattr(opened, "flush_every"):  # an embedded store: bound its write buffers
+            opened.flush_every = settings.flush_every_quads
         app.state.store = opened
         app.state.write_lock = threading.Lock()
         try:

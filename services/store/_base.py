@@ -123,7 +123,8 @@ class Store(ABC):
 
     @abstractmethod
     def ready(self) -> bool:
-        """True when the store answers (used by the readiness probe); never raises."""
+        """True when the store answers (used by the readiness probe); never raises. A store that
+        can test it cheaply also checks that it takes writes (the embedded store does)."""
 
     @abstractmethod
     def close(self) -> None:
