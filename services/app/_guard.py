@@ -64,20 +64,34 @@ class GuardedStore(Store):
                 f"the remote endpoint {names} failed: {exc}", url=remote[0], field=field
             ) from exc
 
-    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        timeout: float | None = None,
+        base_iri: str | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
         remote = self._remote(sparql, "query")
         try:
-            return self.inner.query(sparql, timeout=timeout)
+            return self.inner.query(
+                sparql,
+                timeout=timeout,
+                base_iri=base_iri,
+                default_graphs=default_graphs,
+                named_graphs=named_graphs,
+            )
         except TimeoutError:
             raise
         except OSError as exc:
             self._blame(remote, exc, "query")
             raise
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         remote = self._remote(sparql, "update")
         try:
-            self.inner.update(sparql)
+            self.inner.update(sparql, base_iri=base_iri)
         except TimeoutError:
             raise
         except OSError as exc:

@@ -167,8 +167,9 @@ def test_update_load_and_service_are_checked(store, endpoint) -> None:
             "{ ?s ?p ?o } }",
             headers=admin,
         )
-    assert (load.status_code, service.status_code) == (403, 403)
-    assert {load.json()["error"], service.json()["error"]} == {"endpoint_not_allowed"}
+    # LOAD is refused whatever its target (docs/manager.md); SERVICE by the egress policy
+    assert (load.status_code, load.json()["error"]) == (403, "forbidden")
+    assert (service.status_code, service.json()["error"]) == (403, "endpoint_not_allowed")
     assert endpoint.requests == []
     assert store.count() == before
 
