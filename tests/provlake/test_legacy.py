@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -265,3 +266,23 @@ def test_custom_metadata_of_tasks_and_cycles() -> None:
     assert section_end["attributes"] == {"custom_metadata.note": "x", "iteration_id": "fold-a"}
     stage = next(r for r in got if r["type"] == "stage.start")
     assert stage["attributes"] == {"person_id": "ana", "custom_metadata.gpu": True}
+
+
+def test_non_finite_values_of_a_legacy_script_are_sent() -> None:
+    transport = pl.MemoryTransport()
+    prov = ProvLake.get_persister(transport=transport)
+    wf = ProvWorkflow(prov, "wf")
+    wf.begin()
+    with ProvCycle(prov, "epochs", 0, wf, input_args={"lr": float("inf")}) as cycle:
+        with ProvTask(prov, "train", wf, parent_cycle_name="epochs") as task:
+            task.end({"loss": float("nan")})
+        cycle.end({"accuracy": float("-inf")})
+    wf.end()
+    got = transport.records
+    (hp,) = [r for r in got if r["type"] == "hyperparameter"]
+    assert hp["value"] == math.inf
+    stage_end = next(r for r in got if r["type"] == "stage.end")
+    assert math.isnan(stage_end["attributes"]["loss"])
+    section_end = next(r for r in got if r["type"] == "section.end")
+    assert section_end["attributes"] == {"accuracy": -math.inf}
+    assert prov.client.stats()["dropped_records"] == 0

@@ -67,4 +67,12 @@ def _run(request: Request, name: str, params: dict[str, Any]) -> JSONResponse:
         base_iri=getattr(settings, "base_iri", None),
         timeout=getattr(settings, "query_timeout", None),
     )
-    return JSONResponse({"question": name, "columns": rows.columns, "rows": list(rows)})
+    return _RowsResponse({"question": name, "columns": rows.columns, "rows": list(rows)})
+
+
+class _RowsResponse(JSONResponse):
+    """JSON rows; a NaN or infinite double (a diverged metric) is written as the ``NaN`` /
+    ``Infinity`` / ``-Infinity`` token, as in the capture format (docs/capture-format.md)."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, allow_nan=True).encode()
