@@ -37,6 +37,7 @@ from services.ingest import (
     InvalidBatch,
     NotInQuarantine,
     ShapeViolation,
+    UnknownReference,
 )
 from services.provdoc import ProvDocumentError, UnsupportedFormatError
 from services.store import StoreError
@@ -119,6 +120,7 @@ ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str | None]] = [
     ((RequestValidationError,), 400, "invalid_request"),
     ((BatchTooLarge,), 413, "batch_too_large"),
     ((InvalidBatch,), 400, "invalid_batch"),
+    ((UnknownReference,), 422, "unknown_reference"),
     ((ShapeViolation,), 422, "shape_violation"),
     ((NotInQuarantine,), 404, "not_found"),
     ((IngestError,), 400, "ingest_error"),

@@ -16,13 +16,14 @@ import pyoxigraph as ox
 
 from ..store._base import Store
 from ._context import StoreContext
-from ._exceptions import BatchTooLarge, InvalidBatch, ShapeViolation
+from ._exceptions import BatchTooLarge, InvalidBatch, ShapeViolation, UnknownReference
 from ._iris import DEFAULT_BASE_IRI, Iris
 from ._legacy import convert_retrospective
 from ._legacy_catalog import convert_data_store, convert_prospective
 from ._mapping import Mapper
 from ._quarantine import Quarantine, QuarantineEntry
 from ._records import parse_batch
+from ._references import unknown_references
 from ._validation import PyshaclValidator, Report
 
 __all__ = ["LEGACY_KINDS", "IngestResult", "Ingestor"]
@@ -136,7 +137,8 @@ class Ingestor:
         if quads is None:
             quads = self.mapper.map(records, self.context.plans)
         lap("convert")
-        report = self._validate(quads)
+        unknown = unknown_references(records, self.store, self.iris) if records else []
+        report = unknown or self._validate(quads)
         lap("validate")
         count = len(records) if records is not None else len(quads)
         if report:
@@ -150,7 +152,7 @@ class Ingestor:
                 triples=len(quads),
                 id=quarantine_id,
             )
-            raise ShapeViolation(report, entry)
+            raise (UnknownReference if unknown else ShapeViolation)(report, entry)
         if quads:
             self.store.add(quads)
         lap("commit")

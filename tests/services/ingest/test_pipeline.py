@@ -9,7 +9,13 @@ import pyoxigraph as ox
 import pytest
 
 from provlake.vocab import PROVML
-from services.ingest import BatchTooLarge, Ingestor, InvalidBatch, ShapeViolation
+from services.ingest import (
+    BatchTooLarge,
+    Ingestor,
+    InvalidBatch,
+    ShapeViolation,
+    UnknownReference,
+)
 from services.ingest._iris import Iris
 from services.ingest._legacy import convert_retrospective
 from services.ingest._mapping import Mapper
@@ -216,11 +222,13 @@ def test_violation_is_quarantined_then_fixed(store, validator: str) -> None:
 
 def test_unknown_plan_waits_in_quarantine(store, ingestor: Ingestor) -> None:
     """A stage of a run not seen yet cannot name its plan: kept until the run starts."""
-    with pytest.raises(ShapeViolation) as err:
+    with pytest.raises(UnknownReference) as err:
         ingestor.ingest_batch(
             batch(record("stage.start", "tr1", time=T0 + 1, name="training", kind="training"))
         )
-    assert err.value.report[0]["source_shape"] == "https://w3id.org/provml/shapes#Execution-plan"
+    assert [(v["path"], v["value"]) for v in err.value.report] == [
+        ("records[0].run", f"{B}run/{RUN}")
+    ]
     ingestor.ingest_batch(batch(record("run.start", RUN, name="digits-mlp")))
     ingestor.quarantine.resubmit(err.value.quarantine_id, ingestor)
     assert ask(store, "<execution/tr1> provml:executionOf <experiment/digits-mlp/stage/training>")
