@@ -4,16 +4,18 @@ Run nodes go to the run's graph, shared plan nodes (experiments, stages, measure
 the catalogue graph. Every typed node also gets its PROV-O base type. The mapping is deterministic
 and mints no blank node, so the same batch always gives the same quads.
 
-A record may refer to nodes sent in an earlier batch (a ``stage.end``, a ``metric`` of a stage
-started before): its graph comes from its ``run`` field, and the plans of earlier executions (needed
-to mint the plan IRI of a stage or a section) are looked up with one call of ``plan_lookup`` for the
-whole batch.
+Mapping is a pure function of the records and of immutable facts: a record may refer to nodes sent
+in an earlier batch (a ``stage.end``, a ``metric`` of a stage started before): its graph comes from
+its ``run`` field; the plan IRI of a stage or section started in a later batch than its run needs
+the plan of the run (or of the enclosing execution), which ``Mapper.plans_needed`` names and the
+caller gives (``provml:executionOf`` is written once, when the node starts, and never changes). A
+ProvLake task or cycle carries its workflow's name, so its plans need nothing from the store.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
@@ -21,7 +23,13 @@ import pyoxigraph as ox
 from provlake.vocab import MLS, XSD
 
 from ._iris import ML, Iris, V, term
-from ._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
+from ._legacy_records import (
+    CycleStart,
+    DataStoreRecord,
+    StageInputs,
+    TaskStart,
+    WorkflowPlanRecord,
+)
 from ._records import (
     EntityRecord,
     HyperparameterRecord,
@@ -35,10 +43,10 @@ from ._records import (
     UsedRecord,
 )
 
-__all__ = ["Mapper", "PlanLookup", "literal", "time_literal"]
+__all__ = ["Mapper", "Plans", "literal", "time_literal"]
 
 # Run / execution IRIs → the plan IRI each is an execution of (for those the store knows).
-PlanLookup = Callable[[Collection[str]], dict[str, ox.NamedNode]]
+Plans = Mapping[str, ox.NamedNode]
 
 _STAGE = {
     "training": (ML.TrainingExecution, ML.TrainingStage),
@@ -111,11 +119,15 @@ class Mapper:
     def __init__(self, iris: Iris) -> None:
         self.iris = iris
 
-    def map(
-        self, records: Sequence[object], plan_lookup: PlanLookup | None = None
-    ) -> list[ox.Quad]:
+    def plans_needed(self, records: Sequence[object]) -> set[str]:
+        """The run and execution IRIs whose plans mapping ``records`` needs and they do not give."""
+        return _Plans.needed(self.iris, records)
+
+    def map(self, records: Sequence[object], plans: Plans | None = None) -> list[ox.Quad]:
+        """The quads of ``records``; ``plans`` gives the plans of the nodes ``plans_needed``
+        names (those the store holds)."""
         out = _Out()
-        plans = _Plans(self.iris, records, plan_lookup)
+        plans = _Plans(self.iris, records, plans or {})
         for record in records:
             handler = getattr(self, "_" + type(record).__name__)
             handler(record, out, plans)
@@ -217,14 +229,15 @@ class Mapper:
     def _RunEnd(self, r: RunEnd, out: _Out, plans: _Plans) -> None:
         self._end(out, self.iris.run(r.run), r.run, r, self.iris.run_graph(r.run))
 
-    def _StageStart(self, r: StageStart, out: _Out, plans: _Plans) -> None:
+    def _StageStart(self, r: StageStart, out: _Out, plans: _Plans, *, whole: bool = True) -> None:
         iris, g = self.iris, self.iris.run_graph(r.run)
         node = iris.execution(r.id)
         execution_class, _ = _STAGE[r.kind]
         out.typed(node, g, execution_class, V.Activity)
         out.add(node, ML.identifier, ox.Literal(r.id), g)
         out.add(node, V.startedAtTime, time_literal(r.time), g)
-        out.add(node, ML.isPartOf, iris.activity(r.parent or r.run, r.run), g)
+        if whole:
+            out.add(node, ML.isPartOf, iris.activity(r.parent or r.run, r.run), g)
         plan = plans.of(r.id, r.run)
         if plan is not None:
             out.add(node, ML.executionOf, plan, g)
@@ -327,6 +340,19 @@ class Mapper:
 
     # -- records of the legacy ProvLake conversion only --------------------------------------------
 
+    def _TaskStart(self, r: TaskStart, out: _Out, plans: _Plans) -> None:
+        if r.cycle is None:
+            self._StageStart(r, out, plans)
+            return
+        # Part of the iteration of its cycle whose interval holds its start time: the link is
+        # found from times (_cycles) once both are known; until then it names its cycle.
+        self._StageStart(r, out, plans, whole=False)
+        node, g = self.iris.execution(r.id), self.iris.run_graph(r.run)
+        out.add(node, ML.withinSection, ox.Literal(r.cycle), g)
+
+    def _CycleStart(self, r: CycleStart, out: _Out, plans: _Plans) -> None:
+        self._SectionStart(r, out, plans)
+
     def _StageInputs(self, r: StageInputs, out: _Out, plans: _Plans) -> None:
         g, node = self.iris.run_graph(r.run), self.iris.execution(r.id)
         for entity in r.used:
@@ -358,28 +384,43 @@ class Mapper:
 
 
 class _Plans:
-    """Plan IRIs of the executions a batch starts, from the batch itself and, for earlier nodes, the
-    store."""
+    """Plan IRIs of the executions a batch starts, from the batch itself and, for earlier nodes,
+    the plans given (read from the store)."""
 
-    def __init__(self, iris: Iris, records: Iterable[object], lookup: PlanLookup | None) -> None:
+    def __init__(self, iris: Iris, records: Iterable[object], found: Plans) -> None:
         self.iris = iris
-        self.runs: dict[str, ox.NamedNode] = {}
-        self.defs: dict[str, StageStart | SectionStart] = {}
+        self.runs, self.defs = self._scan(iris, records)
         self.cache: dict[str, ox.NamedNode | None] = {}
+        self.found = found
+
+    @staticmethod
+    def _scan(
+        iris: Iris, records: Iterable[object]
+    ) -> tuple[dict[str, ox.NamedNode], dict[str, StageStart | SectionStart]]:
+        runs: dict[str, ox.NamedNode] = {}
+        defs: dict[str, StageStart | SectionStart] = {}
         for record in records:
             if isinstance(record, RunStart):
-                self.runs[record.run] = iris.experiment(record.name)
+                runs[record.run] = iris.experiment(record.name)
             elif isinstance(record, StageStart | SectionStart):
-                self.defs[record.id] = record
+                defs[record.id] = record
+            experiment = getattr(record, "experiment", None)  # a ProvLake task or cycle
+            if experiment is not None:
+                runs.setdefault(record.run, iris.experiment(experiment))
+        return runs, defs
+
+    @classmethod
+    def needed(cls, iris: Iris, records: Iterable[object]) -> set[str]:
+        runs, defs = cls._scan(iris, records)
         needed: set[str] = set()
-        for record in self.defs.values():
+        for record in defs.values():
             parent = record.run if isinstance(record, StageStart) else record.stage
             if parent == record.run:
-                if parent not in self.runs:
+                if parent not in runs:
                     needed.add(iris.run(parent).value)
-            elif parent not in self.defs:
+            elif parent not in defs:
                 needed.add(iris.execution(parent).value)
-        self.found = lookup(needed) if needed and lookup is not None else {}
+        return needed
 
     def of(self, id_: str, run: str, _seen: frozenset[str] = frozenset()) -> ox.NamedNode | None:
         """The plan of execution ``id_`` (the experiment for the run), or None when unknown."""

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from ..store._base import Store
 from ._context import StoreContext
+from ._cycles import cycle_links
 from ._exceptions import BatchTooLarge, InvalidBatch, ShapeViolation, UnknownReference
 from ._iris import DEFAULT_BASE_IRI, Iris
 from ._legacy import convert_retrospective
@@ -103,7 +104,7 @@ class Ingestor:
         if source.startswith("legacy:"):
             kind = source.removeprefix("legacy:")
             if kind == "retrospective":
-                records = convert_retrospective(body, self.context.latest_iteration)
+                records = convert_retrospective(body)
             elif kind == "prospective":
                 records = convert_prospective(body)
             else:
@@ -135,7 +136,9 @@ class Ingestor:
         records, quads = self._records(source, body)
         lap("parse")
         if quads is None:
-            quads = self.mapper.map(records, self.context.plans)
+            # Mapping is pure: the records, and immutable facts read from the store for it.
+            quads = self.mapper.map(records, self.context.plans(self.mapper.plans_needed(records)))
+            quads += cycle_links(records, self.iris, self.context)
         lap("convert")
         unknown = unknown_references(records, self.store, self.iris) if records else []
         report = unknown or self._validate(quads)
