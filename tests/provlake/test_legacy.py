@@ -89,15 +89,18 @@ def test_the_reference_wire_scenario_maps_to_capture_records() -> None:
         "run.start",
         "entity",
         "stage.start",
+        "metric",
         "stage.end",
         "section.start",
         "hyperparameter",
         "stage.start",
+        "metric",
         "stage.end",
+        "metric",
         "section.end",
         "run.end",
     ]
-    run, ref, load, load_end, sec, lr, batch, batch_end, sec_end, end = got
+    run, ref, load, rows, load_end, sec, lr, batch, loss, batch_end, acc, sec_end, end = got
     assert (run["kind"], run["name"], run["attributes"]) == (
         "workflow",
         "train_wf",
@@ -120,6 +123,13 @@ def test_the_reference_wire_scenario_maps_to_capture_records() -> None:
     assert batch_end["attributes"] == {"loss": 0.5}
     assert (sec_end["id"], sec_end["attributes"]) == (sec["id"], {"acc": 0.9})
     assert (end["status"], end["attributes"]) == ("finished", {"model": "m.pt"})
+    # numeric outputs are metrics too, in the epoch of the iteration they belong to
+    metrics = [(m["execution"], m["name"], m["value"], m.get("epoch")) for m in (rows, loss, acc)]
+    assert metrics == [
+        (load["id"], "rows", 10, None),
+        (batch["id"], "loss", 0.5, 0),
+        (sec["id"], "acc", 0.9, 0),
+    ]
 
 
 def test_an_unmodified_script_against_a_manager(server: RecordingServer, tmp_path: Path) -> None:
@@ -199,13 +209,23 @@ def test_the_same_script_offline_then_replayed(server: RecordingServer, tmp_path
     assert replay.returncode == 0, replay.stderr
     got = server.records()
     assert f"({len(got)} records)" in replay.stdout
-    cycle = ["section.start", "hyperparameter", "stage.start", "stage.end", "section.end"]
+    cycle = [
+        "section.start",
+        "hyperparameter",
+        "stage.start",
+        "metric",  # loss
+        "stage.end",
+        "metric",  # acc
+        "section.end",
+    ]
     assert [r["type"] for r in got] == [
         "run.start",
         "entity",
         "entity",
         "entity",
         "stage.start",
+        "metric",  # rows
+        "metric",  # options.seed
         "stage.end",
         *cycle,
         *cycle,
