@@ -112,6 +112,7 @@ class OfflineLog:
     each line a request body for ``/provenance/api/retrospective-provenance``."""
 
     lr: float
+    path: Path
     lines: tuple[str, ...]
 
     @property
@@ -145,5 +146,5 @@ def offline_logs(
         )
         assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
         lines = tuple(line for line in log.read_text().splitlines() if line.strip())
-        logs[lr] = OfflineLog(lr, lines)
+        logs[lr] = OfflineLog(lr, log, lines)
     return logs

@@ -9,6 +9,8 @@ gives exactly the same graph, and every task is part of the iteration it ran in.
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +23,7 @@ from services.app import Settings, create_app
 from services.store import open_store
 
 from .batches import BASE
-from .conftest import OfflineLog, run_manager
+from .conftest import Manager, OfflineLog, clean_env, run_manager
 
 pytestmark = pytest.mark.integration
 
@@ -169,3 +171,47 @@ def test_requests_before_the_workflow_started_wait_in_quarantine(
             assert resubmitted.status_code == 200, resubmitted.text
         assert client.get("/api/v1/quarantine").json()["count"] == 0
         assert dump(client) == replayed.dumps[0]
+
+
+def test_provml_replay_sends_a_provlake_log(
+    replayed: Replayed, offline_logs: dict[float, OfflineLog], manager: Manager
+) -> None:
+    """``provml replay prov-*.log`` posts the library's offline log line by line, twice safely."""
+    log = offline_logs[0.1]
+    command = [sys.executable, "-m", "services.cli", "replay", str(log.path)]
+    for _ in range(2):
+        done = subprocess.run(
+            [*command, "--manager", manager.url],
+            env=clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == (
+            f"replayed {len(log.lines)} ProvLake requests ({len(log.messages)} messages); "
+            "0 quarantined, 0 refused, 0 unreadable lines"
+        )
+        with manager.client() as client:
+            assert dump(client) == replayed.dumps[0]
+
+
+def test_provml_replay_tells_a_provlake_log_from_a_capture_file(
+    offline_logs: dict[float, OfflineLog], tmp_path
+) -> None:
+    from services.cli._replay_provlake import is_provlake_log
+    from tests.servers import free_port
+
+    capture = tmp_path / "capture.jsonl"
+    capture.write_text('{"schema": "provml/capture/1", "records": []}\\n')
+    assert is_provlake_log(offline_logs[0.1].path) and not is_provlake_log(capture)
+    assert not is_provlake_log(tmp_path)
+    done = subprocess.run(  # nobody listens: nothing is lost, the replay can run again
+        [sys.executable, "-m", "services.cli", "replay", str(offline_logs[0.1].path),
+         "--manager", f"http://127.0.0.1:{free_port()}"],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1 and "stopped at line 1" in done.stderr
