@@ -85,7 +85,7 @@ class Settings:
     manager: str = DEFAULT_MANAGER  # manager base URL for the http transport
     token: str | None = None  # bearer token sent to the manager
     disabled: bool = False  # PROVML_DISABLED=1: the noop transport, nothing is captured
-    strict: bool = False  # raise on non-finite metric values and on undelivered flushes
+    strict: bool = False  # raise on undelivered flushes
     capture_environment: bool = True  # python, packages, host, OS, CPU/GPU, git commit at run start
     spool_dir: str = "provml-spool"  # undelivered batches (pending/), refused ones (rejected/)
     batch_size: int = 500  # records per batch; a full batch wakes the flusher

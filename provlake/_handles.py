@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextvars
-import math
 import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -86,7 +85,6 @@ class Execution(Ending):
         self._ended = False
         self._token: contextvars.Token | None = None
         self._put = client.pipeline.put
-        self._strict = client.settings.strict
 
     # -- metrics (hot path) ------------------------------------------------------------------------
     def log_metric(
@@ -105,8 +103,6 @@ class Execution(Ending):
         tv = type(value)
         if tv is not float and tv is not int:
             value = check_number(value, f"metric {name!r} value")
-        if self._strict and not math.isfinite(value):
-            raise CaptureUsageError(f"metric {name!r} value is not finite: {value!r} (strict mode)")
         if model is not None or data is not None:
             model, data = self._entity_ref(model, "model"), self._entity_ref(data, "data")
         if epoch is not None and (epoch.__class__ is not int or epoch < 0):

@@ -72,7 +72,6 @@ class Pipeline:
                 "replayed_batches",
                 "rejected_batches",
                 "dropped_records",
-                "non_finite_metrics",
             ),
             0,
         )
@@ -215,10 +214,7 @@ class Pipeline:
     def _encode(self, item: Any, encode_metric: MetricEncoder) -> str | None:
         """JSON text of a buffered record; None (counted) if it cannot be sent."""
         if type(item) is tuple:
-            text = encode_metric(item)
-            if text is None:
-                self.counters["non_finite_metrics"] += 1
-            return text
+            return encode_metric(item)
         try:
             return encode_record(item if type(item) is dict else item())
         except Exception:  # not JSON-encodable, or a lazy record that failed: count, go on
@@ -351,6 +347,7 @@ class Pipeline:
         disk.
         """
         out = dict(self.counters)
+        out["non_finite_metrics"] = self._encode_metric.non_finite
         out["buffered_records"] = len(self.buffer)
         out["spool_segments"] = len(self.spool.segments())
         return out

@@ -83,6 +83,7 @@ class PROVML:
     step: Final = "https://w3id.org/provml#step"
     storedIn: Final = "https://w3id.org/provml#storedIn"
     version: Final = "https://w3id.org/provml#version"
+    withinSection: Final = "https://w3id.org/provml#withinSection"
 
 
 class PROV:

@@ -41,6 +41,7 @@ from services.ingest import (
     InvalidBatch,
     NotInQuarantine,
     ShapeViolation,
+    UnknownReference,
 )
 from services.provdoc import ProvDocumentError, UnsupportedFormatError
 from services.store import StoreError, UpdateConflictError
@@ -140,6 +141,7 @@ ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str | None]] = [
     ((RecursionError,), 400, "too_deeply_nested"),
     ((BatchTooLarge,), 413, "batch_too_large"),
     ((InvalidBatch,), 400, "invalid_batch"),
+    ((UnknownReference,), 422, "unknown_reference"),
     ((ShapeViolation,), 422, "shape_violation"),
     ((NotInQuarantine,), 404, "not_found"),
     ((IngestError,), 400, "ingest_error"),

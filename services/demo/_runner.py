@@ -14,6 +14,7 @@ from rich.table import Table
 
 import provlake as pl
 from queryengine import default_base_iri
+from services.demo._next import next_steps
 from services.demo._server import BackgroundManager
 from services.demo._training import EXPERIMENT, Config, Outcome, prepare_data, train
 
@@ -75,7 +76,7 @@ def run_demo(
         _export(result, db, out, console)
         _validate(result, manager, console)
     result.seconds = time.monotonic() - started
-    _next_steps(result, store, console)
+    next_steps(result.best_run.rsplit("/", 1)[-1], store, result.seconds, console)
     return result
 
 
@@ -279,13 +280,3 @@ def _demo_quads(db: Any, runs: list[str]) -> list[Any]:
         for g in sorted(wanted)
         for q in ox.parse(db.dump(ox.RdfFormat.N_TRIPLES, graph=g), format=ox.RdfFormat.N_TRIPLES)
     ]
-
-
-def _next_steps(result: DemoResult, store: str, console: Console) -> None:
-    best = result.best_run.rsplit("/", 1)[-1]
-    console.print(
-        f"\nDone in {result.seconds:.1f} s. Next:\n"
-        f"  provml serve --store {store}            # SPARQL endpoint at http://127.0.0.1:7080/sparql\n"
-        f"  provml ask training-curve --store {store} --param run={best} --param measure=val_loss\n"
-        f"  provml ask --list"
-    )

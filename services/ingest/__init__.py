@@ -8,7 +8,8 @@
 it to quads, validates them with the SHACL shapes against the batch plus its store context and
 commits them in one ``store.add``. ``ingest_legacy`` does the same for ProvLake 0.2.982 requests,
 ``ingest_quads`` for already-mapped RDF. Errors: ``InvalidBatch`` (400; ``BatchTooLarge`` 413),
-``ShapeViolation`` (422, the batch quarantined), ``NotInQuarantine`` (404), all under
+``ShapeViolation`` (422, the batch quarantined; ``UnknownReference`` when it names a run, execution
+or entity that neither it nor the store holds), ``NotInQuarantine`` (404), all under
 ``IngestError``.
 
 ``validator="fast"`` (the default) runs checks compiled from the shapes, which give the same
@@ -18,7 +19,14 @@ batches) at a small fraction of its cost; ``validator="pyshacl"`` runs pyshacl i
 
 from __future__ import annotations
 
-from ._exceptions import BatchTooLarge, IngestError, InvalidBatch, NotInQuarantine, ShapeViolation
+from ._exceptions import (
+    BatchTooLarge,
+    IngestError,
+    InvalidBatch,
+    NotInQuarantine,
+    ShapeViolation,
+    UnknownReference,
+)
 from ._iris import DEFAULT_BASE_IRI, Iris
 from ._pipeline import LEGACY_KINDS, Ingestor, IngestResult
 from ._quarantine import Quarantine, QuarantineEntry
@@ -39,5 +47,6 @@ __all__ = [
     "Quarantine",
     "QuarantineEntry",
     "ShapeViolation",
+    "UnknownReference",
     "parse_batch",
 ]

@@ -4,6 +4,9 @@ IngestError                      any failure to ingest a batch
 ├── InvalidBatch (ValueError)    malformed input: nothing written            → HTTP 400
 │   └── BatchTooLarge            more records than the manager accepts       → HTTP 413
 └── ShapeViolation               the mapped RDF violates the SHACL shapes:
+    │                            nothing written, the batch quarantined      → HTTP 422
+    └── UnknownReference         the batch names a run, execution or entity
+                                 that neither it nor the store holds:
                                  nothing written, the batch quarantined      → HTTP 422
 """
 
@@ -11,7 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["BatchTooLarge", "IngestError", "InvalidBatch", "NotInQuarantine", "ShapeViolation"]
+__all__ = [
+    "BatchTooLarge",
+    "IngestError",
+    "InvalidBatch",
+    "NotInQuarantine",
+    "ShapeViolation",
+    "UnknownReference",
+]
 
 
 class IngestError(Exception):
@@ -47,6 +57,22 @@ class ShapeViolation(IngestError):
         self.quarantine_id = quarantine_id
         first = report[0]["message"] if report else "shape violation"
         super().__init__(f"{len(report)} SHACL violation(s), first: {first}")
+
+
+class UnknownReference(ShapeViolation):
+    """The batch refers to nodes (the run of a record, an execution, an entity) that exist neither
+    in the batch nor in the store; ``report`` names each, the batch is kept in the quarantine
+    (``quarantine_id``) to be resubmitted once what it depends on is in."""
+
+    def __init__(self, report: list[dict[str, Any]], quarantine_id: str | None) -> None:
+        self.report = report
+        self.quarantine_id = quarantine_id
+        first = report[0]["message"] if report else "unknown reference"
+        IngestError.__init__(
+            self,
+            f"{len(report)} unknown reference(s), first: {first}; the batch is quarantined as "
+            f"{quarantine_id}",
+        )
 
 
 class NotInQuarantine(IngestError, KeyError):
