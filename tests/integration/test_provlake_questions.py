@@ -14,6 +14,7 @@ import json
 import math
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,17 @@ class Capture:
 
     def hyperparameters(self) -> str:
         return f"lr={self.log.lr}, momentum=0.9, momentum=0.95"
+
+
+@pytest.fixture(scope="module")
+def manager(tmp_path_factory: pytest.TempPathFactory, oxigraph_server: str) -> Iterator[Manager]:
+    """A manager that may reach the remote endpoint of ``models-by-domain-property-remote``."""
+    folder = tmp_path_factory.mktemp("manager")
+    allowed = oxigraph_server + "/query"
+    with run_manager(
+        f"oxigraph:{folder / 'store'}", folder, PROVML_ALLOWED_ENDPOINTS=allowed
+    ) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -487,7 +499,7 @@ def test_every_question_answers_the_legacy_capture(
         for params, rows in cases:
             answer = client.get(f"/api/v1/questions/{question}", params=params)
             assert answer.status_code == 200, answer.text
-            got = json.loads(answer.text)["rows"]  # NaN comes as the NaN token
+            got = json.loads(answer.text)["rows"]
             if question in ("execution-times", "training-curve"):  # ties in ORDER BY
                 got = sorted(got, key=lambda r: json.dumps(_plain(r), default=str, sort_keys=True))
                 rows = sorted(
