@@ -15,8 +15,8 @@ The app's own exceptions, one root::
     ├── UnsupportedMediaType      wrong Content-Type                                         → 415
     └── ServiceUnavailable        the store does not answer                                  → 503
 
-Exceptions of the other layers (ingest, store, provdoc, queryengine, FastAPI's own) are mapped by
-``ERROR_TABLE`` too. Every error body is
+Exceptions of the other layers (ingest, store, provdoc, queryengine, explore, FastAPI's own) are
+mapped by ``ERROR_TABLE`` too. Every error body is
 ``{"error": code, "message": text, "details": ...}``; for bad input ``details`` lists
 ``{"field", "message"}`` pairs, for a SHACL violation it holds the quarantine id and the
 violations (focus node, path, message).
@@ -32,6 +32,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from queryengine import QueryEngineError
+from services.explore import ExploreError, UnknownNode
 from services.ingest import (
     BatchTooLarge,
     IngestError,
@@ -135,6 +136,8 @@ ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str | None]] = [
     ((InvalidBatch,), 400, "invalid_batch"),
     ((ShapeViolation,), 422, "shape_violation"),
     ((NotInQuarantine,), 404, "not_found"),
+    ((UnknownNode,), 404, "not_found"),
+    ((ExploreError,), 400, "bad_request"),
     ((IngestError,), 400, "ingest_error"),
     ((UnsupportedFormatError,), 400, "unsupported_format"),
     ((ProvDocumentError,), 400, "invalid_document"),
@@ -205,6 +208,9 @@ def error_body(exc: BaseException) -> tuple[int, dict[str, Any]]:
         message = str(exc)
         field = "format" if isinstance(exc, UnsupportedFormatError) else "body"
         details = [{"field": field, "message": message}]
+    elif isinstance(exc, ExploreError):
+        message = exc.message
+        details = [{"field": exc.field, "message": exc.message}]
     elif isinstance(exc, QueryEngineError):
         message = exc.message
         details = exc.details
