@@ -54,13 +54,18 @@ def run_demo(
     grid: tuple[Config, ...] = DEFAULT_GRID,
     epochs: int = 12,
     console: Console | None = None,
+    serve: bool = False,
+    port: int = 0,
 ) -> DemoResult:
-    """Run the whole demo against a manager started on ``store``; returns what it found."""
+    """Run the whole demo against a manager started on ``store``; returns what it found.
+
+    With ``serve`` the manager (and its web UI) stays up on ``port`` (any free port when 0) until
+    Ctrl-C."""
     from queryengine import ask, attach_domain_graph
 
     console = console or Console()
     started = time.monotonic()
-    with BackgroundManager(store) as manager:
+    with BackgroundManager(store, port=port) as manager:
         db = manager.app.state.store
         console.print(f"[bold]provml demo[/] — manager at {manager.url}, store [cyan]{store}[/]")
         attach_domain_graph(db, "optdigits", DOMAIN_GRAPH)
@@ -74,9 +79,26 @@ def run_demo(
         _ask_questions(result, db, ask, console)
         _export(result, db, out, console)
         _validate(result, manager, console)
-    result.seconds = time.monotonic() - started
+        result.seconds = time.monotonic() - started
+        if serve:
+            _serve(result, manager, console)
+            return result
     _next_steps(result, store, console)
     return result
+
+
+def _serve(result: DemoResult, manager: BackgroundManager, console: Console) -> None:
+    """Keep the manager up for the web UI until Ctrl-C."""
+    console.print(
+        f"\nDone in {result.seconds:.1f} s. The web UI: [bold]{manager.url}/[/] "
+        f"(SPARQL at {manager.url}/sparql); Ctrl-C stops the manager.",
+        soft_wrap=True,
+    )
+    try:
+        while manager.running():
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        console.print("stopping the manager")
 
 
 def _train_grid(
@@ -285,7 +307,8 @@ def _next_steps(result: DemoResult, store: str, console: Console) -> None:
     best = result.best_run.rsplit("/", 1)[-1]
     console.print(
         f"\nDone in {result.seconds:.1f} s. Next:\n"
-        f"  provml serve --store {store}            # SPARQL endpoint at http://127.0.0.1:7080/sparql\n"
+        f"  provml serve --store {store}            # the web UI at http://127.0.0.1:7080/\n"
+        f"  provml demo --serve                      # or: the demo, its manager kept up\n"
         f"  provml ask training-curve --store {store} --param run={best} --param measure=val_loss\n"
         f"  provml ask --list"
     )
