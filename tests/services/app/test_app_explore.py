@@ -290,3 +290,10 @@ def test_vendored_files_match_their_manifest() -> None:
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_linked_data_page_names_its_links(client: TestClient) -> None:
+    page = client.get("/id/evaluation/r1-test", headers={"Accept": BROWSER}).text
+    assert "<h1>test_accuracy = 0.83 <small>ModelEvaluation</small></h1>" in page
+    assert '<a href="/id/entity/m1">mlp-r1</a>' in page  # a link shows the node's name
+    assert "format=turtle'>Turtle</a>" in page and "format=jsonld'>JSON-LD</a>" in page
