@@ -15,8 +15,8 @@ The app's own exceptions, one root::
     ├── UnsupportedMediaType      wrong Content-Type                                         → 415
     └── ServiceUnavailable        the store does not answer                                  → 503
 
-Exceptions of the other layers (ingest, store, provdoc, queryengine, egress, FastAPI's own) are
-mapped by ``ERROR_TABLE`` too; so is ``RecursionError``, which only input nested deeper than a
+Exceptions of the other layers (ingest, store, provdoc, queryengine, explore, egress, FastAPI's own)
+are mapped by ``ERROR_TABLE`` too; so is ``RecursionError``, which only input nested deeper than a
 parser's recursion limit raises here (400 ``too_deeply_nested``, naming the body). Every body is
 ``{"error": code, "message": text, "details": ...}``; for bad input ``details`` lists
 ``{"field", "message"}`` pairs, for a SHACL violation it holds the quarantine id and the
@@ -35,6 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from queryengine import QueryEngineError
 from services._egress import EgressError, EndpointNotAllowed, EndpointUnavailable
+from services.explore import ExploreError, UnknownNode
 from services.ingest import (
     BatchTooLarge,
     IngestError,
@@ -144,6 +145,8 @@ ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str | None]] = [
     ((UnknownReference,), 422, "unknown_reference"),
     ((ShapeViolation,), 422, "shape_violation"),
     ((NotInQuarantine,), 404, "not_found"),
+    ((UnknownNode,), 404, "not_found"),
+    ((ExploreError,), 400, "bad_request"),
     ((IngestError,), 400, "ingest_error"),
     ((UnsupportedFormatError,), 400, "unsupported_format"),
     ((ProvDocumentError,), 400, "invalid_document"),
@@ -214,6 +217,9 @@ def error_body(exc: BaseException) -> tuple[int, dict[str, Any]]:
         message = str(exc)
         field = "format" if isinstance(exc, UnsupportedFormatError) else "body"
         details = [{"field": field, "message": message}]
+    elif isinstance(exc, ExploreError):
+        message = exc.message
+        details = [{"field": exc.field, "message": exc.message}]
     elif isinstance(exc, QueryEngineError):
         message = exc.message
         details = exc.details

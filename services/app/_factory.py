@@ -24,8 +24,10 @@ from services._settings import Settings
 from services.ingest import Ingestor, Quarantine
 
 from ._errors import ERROR_TABLE, error_response
+from ._static import mount_static
 from .routes import (
     capture,
+    explore,
     graph_store,
     health,
     imports,
@@ -34,6 +36,7 @@ from .routes import (
     provlake,
     quarantine,
     questions,
+    runs,
     sparql,
 )
 
@@ -95,11 +98,23 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     for exc_type in {row[0][0] for row in ERROR_TABLE} | {StarletteHTTPException, Exception}:
         app.add_exception_handler(exc_type, handle)
 
-    routers = (index, health, capture, provlake, imports, quarantine, questions, sparql)
+    routers = (
+        index,
+        health,
+        capture,
+        provlake,
+        imports,
+        quarantine,
+        questions,
+        runs,
+        explore,
+        sparql,
+    )
     routes = [*app.router.routes]
     for module in (*routers, graph_store, linked_data):
         app.include_router(module.router)
         routes += module.router.routes
+    mount_static(app)
     return app
 
 

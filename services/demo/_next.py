@@ -55,7 +55,8 @@ def next_steps(best_run: str, store: str, seconds: float, console: Any) -> None:
     quoted = shlex.quote(store)
     lines = [
         f"Done in {seconds:.1f} s. Next:",
-        f"  {provml} serve --store {quoted}    # SPARQL endpoint at http://127.0.0.1:7080/sparql",
+        f"  {provml} serve --store {quoted}    # the web UI at http://127.0.0.1:7080/",
+        f"  {provml} demo --serve                  # or: the demo, its manager and UI kept up",
         f"  {provml} ask training-curve --store {quoted} --param run={best_run}"
         " --param measure=val_loss",
         f"  {provml} ask --list",

@@ -55,13 +55,18 @@ def run_demo(
     grid: tuple[Config, ...] = DEFAULT_GRID,
     epochs: int = 12,
     console: Console | None = None,
+    serve: bool = False,
+    port: int = 0,
 ) -> DemoResult:
-    """Run the whole demo against a manager started on ``store``; returns what it found."""
+    """Run the whole demo against a manager started on ``store``; returns what it found.
+
+    With ``serve`` the manager (and its web UI) stays up on ``port`` (any free port when 0) until
+    Ctrl-C."""
     from queryengine import ask, attach_domain_graph
 
     console = console or Console()
     started = time.monotonic()
-    with BackgroundManager(store) as manager:
+    with BackgroundManager(store, port=port) as manager:
         db = manager.app.state.store
         console.print(f"[bold]provml demo[/] — manager at {manager.url}, store [cyan]{store}[/]")
         attach_domain_graph(db, "optdigits", DOMAIN_GRAPH)
@@ -75,9 +80,26 @@ def run_demo(
         _ask_questions(result, db, ask, console)
         _export(result, db, out, console)
         _validate(result, manager, console)
-    result.seconds = time.monotonic() - started
+        result.seconds = time.monotonic() - started
+        if serve:
+            _serve(result, manager, console)
+            return result
     next_steps(result.best_run.rsplit("/", 1)[-1], store, result.seconds, console)
     return result
+
+
+def _serve(result: DemoResult, manager: BackgroundManager, console: Console) -> None:
+    """Keep the manager up for the web UI until Ctrl-C."""
+    console.print(
+        f"\nDone in {result.seconds:.1f} s. The web UI: [bold]{manager.url}/[/] "
+        f"(SPARQL at {manager.url}/sparql); Ctrl-C stops the manager.",
+        soft_wrap=True,
+    )
+    try:
+        while manager.running():
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        console.print("stopping the manager")
 
 
 def _train_grid(
