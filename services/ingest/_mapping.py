@@ -22,6 +22,7 @@ from provlake.vocab import MLS, XSD
 
 from ._iris import ML, Iris, V, term
 from ._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
+from ._mapping_versions import version_quads
 from ._records import (
     EntityRecord,
     HyperparameterRecord,
@@ -33,6 +34,7 @@ from ._records import (
     StageEnd,
     StageStart,
     UsedRecord,
+    VersionRecord,
 )
 
 __all__ = ["Mapper", "PlanLookup", "literal", "time_literal"]
@@ -324,6 +326,14 @@ class Mapper:
     def _UsedRecord(self, r: UsedRecord, out: _Out, plans: _Plans) -> None:
         g = self.iris.run_graph(r.run)
         out.add(self.iris.activity(r.execution, r.run), V.used, self.iris.entity(r.entity), g)
+
+    def _VersionRecord(self, r: VersionRecord, out: _Out, plans: _Plans) -> None:
+        revises = [(link.id, link.weight) for link in r.revises]
+        for quad in version_quads(
+            self.iris, r.kind, r.name, r.id, r.version, revises,
+            measure=r.measure, digest=r.digest, location=r.location,
+        ):  # fmt: skip
+            out.quads[quad] = None
 
     # -- records of the legacy ProvLake conversion only --------------------------------------------
 
