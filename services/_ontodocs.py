@@ -44,8 +44,8 @@ _REUSED = [
     ),
     (
         "prov:wasRevisionOf",
-        "a model version revising a model; an adaptation revising a hyperparameter value; a version "
-        "revising an earlier version of its object (declared or inferred)",
+        "a model version revising a model; an adaptation revising a hyperparameter value; a "
+        "version revising an earlier version of its object (declared or inferred)",
     ),
     ("prov:specializationOf", "a version of a versioned object (dataset, algorithm, model name)"),
     (

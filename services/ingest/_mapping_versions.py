@@ -26,7 +26,16 @@ from provlake.vocab import PROV, XSD
 
 from ._iris import ML, Iris, V, term
 
-__all__ = ["MODEL_KIND", "RouteHop", "edge_quads", "object_quads", "version_quads", "weight_literal"]
+__all__ = [
+    "MODEL_KIND",
+    "RouteHop",
+    "digest_quad",
+    "edge_quads",
+    "member_quads",
+    "object_quads",
+    "version_quads",
+    "weight_literal",
+]
 
 MODEL_KIND = "model"  # the kind of the output objects: the models of one name
 _XSD_DOUBLE = term(XSD.double)
