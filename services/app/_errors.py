@@ -37,6 +37,7 @@ from services.ingest import (
     InvalidBatch,
     NotInQuarantine,
     ShapeViolation,
+    VersionConflict,
 )
 from services.provdoc import ProvDocumentError, UnsupportedFormatError
 from services.store import StoreError
@@ -118,6 +119,7 @@ ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str | None]] = [
     ((ServiceUnavailable,), 503, "store_unavailable"),
     ((RequestValidationError,), 400, "invalid_request"),
     ((BatchTooLarge,), 413, "batch_too_large"),
+    ((VersionConflict,), 409, "version_conflict"),
     ((InvalidBatch,), 400, "invalid_batch"),
     ((ShapeViolation,), 422, "shape_violation"),
     ((NotInQuarantine,), 404, "not_found"),

@@ -330,9 +330,16 @@ class Mapper:
     def _VersionRecord(self, r: VersionRecord, out: _Out, plans: _Plans) -> None:
         revises = [(link.id, link.weight) for link in r.revises]
         for quad in version_quads(
-            self.iris, r.kind, r.name, r.id, r.version, revises,
-            measure=r.measure, digest=r.digest, location=r.location,
-        ):  # fmt: skip
+            self.iris,
+            r.kind,
+            r.name,
+            r.id,
+            r.version,
+            revises,
+            measure=r.measure,
+            digest=r.digest,
+            location=r.location,
+        ):
             out.quads[quad] = None
 
     # -- records of the legacy ProvLake conversion only --------------------------------------------

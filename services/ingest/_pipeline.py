@@ -24,6 +24,7 @@ from ._mapping import Mapper
 from ._quarantine import Quarantine, QuarantineEntry
 from ._records import parse_batch
 from ._validation import PyshaclValidator, Report
+from ._versions import VersionInference
 
 __all__ = ["LEGACY_KINDS", "IngestResult", "Ingestor"]
 
@@ -71,6 +72,7 @@ class Ingestor:
         self.iris = Iris(base_iri)
         self.mapper = Mapper(self.iris)
         self.context = StoreContext(store, self.iris)
+        self.versions = VersionInference(store, self.iris)
         self.quarantine = quarantine if quarantine is not None else Quarantine(None)
         self.max_records = max_records
         self.validator = make_validator(validator) if validate else None
@@ -132,6 +134,8 @@ class Ingestor:
             clock = now
 
         records, quads = self._records(source, body)
+        if records:
+            self.versions.check(records)  # registered versions against the store: 400, 409
         lap("parse")
         if quads is None:
             quads = self.mapper.map(records, self.context.plans)
@@ -151,8 +155,8 @@ class Ingestor:
                 id=quarantine_id,
             )
             raise ShapeViolation(report, entry)
-        if quads:
-            self.store.add(quads)
+        # the batch, with the version revisions it lets the manager infer, in one transaction
+        self.versions.commit(records, quads)
         lap("commit")
         graphs = sorted({q.graph_name.value for q in quads})
         return IngestResult(records=count, triples=len(quads), graphs=graphs, timings=timings)

@@ -7,10 +7,9 @@ import math
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from services.ingest._versions_index import InputGraph, OutputGraph
-from tests.services.ingest.versions_reference import inferred_edges
+from tests.services.ingest.versions_reference import inferred_edges, worlds
 
 
 def graphs(spec: dict[str, dict[str, list[tuple[str, float]]]]) -> dict[str, InputGraph]:
@@ -121,31 +120,6 @@ def test_digest_depends_on_the_facts_only() -> None:
     assert b.digest != a.digest
     b.insert("m2", {inputs["d"]: "d2"}, 2.0)
     assert b.digest == a.digest
-
-
-@st.composite
-def worlds(draw: st.DrawFn) -> tuple[dict, dict, list[str], list[str]]:
-    """Random input DAGs (merges included), jobs over them, an arrival order, and versions removed
-    then put back."""
-    spec: dict[str, dict[str, list[tuple[str, float]]]] = {}
-    for p in range(draw(st.integers(1, 3))):
-        versions: dict[str, list[tuple[str, float]]] = {}
-        for k in range(draw(st.integers(1, 6))):
-            earlier = list(versions)
-            parents = (
-                draw(st.lists(st.sampled_from(earlier), max_size=2, unique=True)) if earlier else []
-            )
-            weight = st.sampled_from([0.0, 0.5, 1.0, 2.5])
-            versions[f"p{p}v{k}"] = [(u, draw(weight)) for u in parents]
-        spec[f"p{p}"] = versions
-    jobs = {}
-    for m in range(draw(st.integers(1, 12))):
-        objects = draw(st.sampled_from([sorted(spec), sorted(spec)[:1]]))
-        x = {p: draw(st.sampled_from(sorted(spec[p]))) for p in objects}
-        jobs[f"m{m:02d}"] = (x, float(draw(st.integers(0, 3))))
-    order = draw(st.permutations(sorted(jobs)))
-    churn = draw(st.lists(st.sampled_from(sorted(jobs)), max_size=4, unique=True))
-    return spec, jobs, list(order), churn
 
 
 @settings(max_examples=300, deadline=None)

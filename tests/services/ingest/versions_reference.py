@@ -11,6 +11,8 @@ from __future__ import annotations
 import heapq
 import math
 
+from hypothesis import strategies as st
+
 Inputs = dict[str, dict[str, list[tuple[str, float]]]]  # object -> version -> [(parent, weight)]
 Jobs = dict[str, tuple[dict[str, str], float]]  # model -> ({object: version}, time)
 
@@ -56,3 +58,28 @@ def inferred_edges(inputs: Inputs, jobs: Jobs) -> dict[tuple[str, str], float]:
             total += lightest(inputs[p], xj[p], xi[p])
         edges[(j, i)] = total / len(xj)
     return edges
+
+
+@st.composite
+def worlds(draw: st.DrawFn) -> tuple[dict, dict, list[str], list[str]]:
+    """Random input DAGs (merges included), jobs over them, an arrival order, and versions removed
+    then put back."""
+    spec: dict[str, dict[str, list[tuple[str, float]]]] = {}
+    for p in range(draw(st.integers(1, 3))):
+        versions: dict[str, list[tuple[str, float]]] = {}
+        for k in range(draw(st.integers(1, 6))):
+            earlier = list(versions)
+            parents = (
+                draw(st.lists(st.sampled_from(earlier), max_size=2, unique=True)) if earlier else []
+            )
+            weight = st.sampled_from([0.0, 0.5, 1.0, 2.5])
+            versions[f"p{p}v{k}"] = [(u, draw(weight)) for u in parents]
+        spec[f"p{p}"] = versions
+    jobs = {}
+    for m in range(draw(st.integers(1, 12))):
+        objects = draw(st.sampled_from([sorted(spec), sorted(spec)[:1]]))
+        x = {p: draw(st.sampled_from(sorted(spec[p]))) for p in objects}
+        jobs[f"m{m:02d}"] = (x, float(draw(st.integers(0, 3))))
+    order = draw(st.permutations(sorted(jobs)))
+    churn = draw(st.lists(st.sampled_from(sorted(jobs)), max_size=4, unique=True))
+    return spec, jobs, list(order), churn
