@@ -1,6 +1,7 @@
-"""The version-graph example of the question tests and docs/questions.md, written by the real ingest:
-a dataset ``digits`` revised twice (cleaning 0.1, relabelling 0.2), an algorithm ``mlp-code`` revised
-once (0.05), and four trainings of the model ``mlp`` mixing them, each with a final accuracy.
+"""The version-graph example of the question tests and docs/questions.md, written by the real
+ingest: a dataset ``digits`` revised twice (cleaning 0.1, relabelling 0.2), an algorithm
+``mlp-code`` revised once (0.05), and four trainings of the model ``mlp`` mixing them, each with a
+final accuracy.
 
     training   digits   mlp-code   model   accuracy
     t1         v1       v1         mlp-1   0.90
