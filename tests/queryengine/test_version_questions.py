@@ -81,9 +81,8 @@ def test_version_explain(answer) -> None:
         (2, "entity/mlp-2", "entity/mlp-4", 0.025, "algorithm/mlp-code", "v1", "v2", 0.05),
         (2, "entity/mlp-2", "entity/mlp-4", 0.025, "dataset/digits", "v2", "v2", 0.0),
     ]
-    assert tuples(
-        rows[4:], "step", "older", "newer", "weight", "measure", "from_value", "to_value"
-    ) == [  # fmt: skip
+    measures = ("step", "older", "newer", "weight", "measure", "from_value", "to_value")
+    assert tuples(rows[4:], *measures) == [
         (None, "entity/mlp-1", "entity/mlp-4", 0.07500000000000001, "accuracy", 0.9, 0.95)
     ]
     # no route between versions where neither inherits the other: the measures only, no weight
