@@ -14,8 +14,9 @@ placed by the manager (docs/versions.md).
 The weight of a revision is given (``weight=``) or computed from the contents of both versions
 (``path=`` a file or folder, ``text=``, ``data=`` bytes) with the measures of
 ``provlake._versions_diff``: the share of words (text), bytes (binary) or files (folder) that
-differ. A file is compared as text when both versions decode as UTF-8 without NUL bytes, else as
-bytes (``measure="binary"`` forces it). Only this module's own imports are loaded.
+differ, rounded to 12 decimals. A file is compared as text when both versions decode as UTF-8
+without NUL bytes, else as bytes (``measure="binary"`` forces it). Only the standard library is
+loaded.
 """
 
 from __future__ import annotations
@@ -242,5 +243,5 @@ def _weights(parents: list[Version], weight: Any, content: Any, measure: str | N
                 f"the content of {parent!r} at {parent._content} changed since it was "
                 "registered: give weight= or a ref() with its content"
             )
-        out.append(difference(parent._content, content, measure))
+        out.append(round(difference(parent._content, content, measure), 12))
     return out
