@@ -3,6 +3,7 @@ files against the numbers ``wdiff -s``, ``cmp -l`` and ``diff -rq`` give."""
 
 from __future__ import annotations
 
+import contextvars
 import random
 import re
 import shutil
@@ -44,8 +45,8 @@ def test_register_sends_one_record_per_version_with_computed_weights(tmp_path: P
 def test_misuse_raises_at_the_call(tmp_path: Path) -> None:
     data = tmp_path / "d.bin"
     data.write_bytes(b"\x00\x01")
-    with pytest.raises(pl.CaptureUsageError, match="inside a run"):
-        versions.register("dataset", "d", "v1", data=b"x")
+    with pytest.raises(pl.CaptureUsageError, match="inside a run"):  # no active run here
+        contextvars.Context().run(versions.register, "dataset", "d", "v1", data=b"x")
     with pl.start_run("prep", transport="memory:", capture_environment=False):
         d1 = versions.register("dataset", "d", "v1", path=data)
         other = versions.register("algorithm", "a", "v1", text="x")
