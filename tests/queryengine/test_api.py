@@ -19,7 +19,7 @@ from queryengine import (
     to_dataframe,
 )
 
-# keyword arguments of ask() (the question name is positional only, so a parameter may be called name)
+# keyword arguments of ask(); the question name is positional only, so a parameter may be "name"
 RESERVED = {"store", "timeout", "base_iri", "lateral"}
 
 
