@@ -43,6 +43,7 @@ from services.ingest import (
     NotInQuarantine,
     ShapeViolation,
     UnknownReference,
+    VersionConflict,
 )
 from services.provdoc import ProvDocumentError, UnsupportedFormatError
 from services.store import StoreError, UpdateConflictError
@@ -141,6 +142,7 @@ ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str | None]] = [
     ((EndpointUnavailable,), 502, "endpoint_unavailable"),
     ((RecursionError,), 400, "too_deeply_nested"),
     ((BatchTooLarge,), 413, "batch_too_large"),
+    ((VersionConflict,), 409, "version_conflict"),
     ((InvalidBatch,), 400, "invalid_batch"),
     ((UnknownReference,), 422, "unknown_reference"),
     ((ShapeViolation,), 422, "shape_violation"),

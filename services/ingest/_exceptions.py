@@ -2,7 +2,8 @@
 
 IngestError                      any failure to ingest a batch
 ├── InvalidBatch (ValueError)    malformed input: nothing written            → HTTP 400
-│   └── BatchTooLarge            more records than the manager accepts       → HTTP 413
+│   ├── BatchTooLarge            more records than the manager accepts       → HTTP 413
+│   └── VersionConflict          a version registered again says otherwise   → HTTP 409
 └── ShapeViolation               the mapped RDF violates the SHACL shapes:
     │                            nothing written, the batch quarantined      → HTTP 422
     └── UnknownReference         the batch names a run, execution or entity
@@ -21,6 +22,7 @@ __all__ = [
     "NotInQuarantine",
     "ShapeViolation",
     "UnknownReference",
+    "VersionConflict",
 ]
 
 
@@ -46,6 +48,12 @@ class InvalidBatch(IngestError, ValueError):
 
 class BatchTooLarge(InvalidBatch):
     """The batch holds more records than the ingestor's ``max_records``."""
+
+
+class VersionConflict(InvalidBatch):
+    """A version registered again with other facts (revised versions, weights, digest), another
+    version of the object registered under the same version id, or an id already given to a
+    version of another object: versions are immutable."""
 
 
 class ShapeViolation(IngestError):

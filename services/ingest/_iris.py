@@ -120,6 +120,28 @@ class Iris:
     def datastore(self, name: str) -> ox.NamedNode:
         return ox.NamedNode(f"{self.base}datastore/{_enc(name)}")
 
+    # -- version graphs (OMProv) -----------------------------------------------------------------
+
+    def versioned_object(self, kind: str, name: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}object/{_enc(kind)}/{_enc(name)}")
+
+    def object_graph(self, kind: str, name: str) -> ox.NamedNode:
+        """The versioned object and its registered versions."""
+        return ox.NamedNode(f"{self.base}graph/object/{_enc(kind)}/{_enc(name)}")
+
+    def inferred_graph(self, kind: str, name: str) -> ox.NamedNode:
+        """The revisions inferred between the versions of an output object."""
+        return ox.NamedNode(f"{self.base}graph/inferred/{_enc(kind)}/{_enc(name)}")
+
+    def revision(self, newer: str, older: str) -> ox.NamedNode:
+        """The qualified revision between two versions (entity ids), declared or inferred."""
+        return ox.NamedNode(f"{self.base}revision/{_enc(newer)}/{_enc(older)}")
+
+    @staticmethod
+    def route(revision: ox.NamedNode, kind: str, name: str) -> ox.NamedNode:
+        """``{revision}/route/{kind}/{name}``: one input object's route along a revision."""
+        return ox.NamedNode(f"{revision.value}/route/{_enc(kind)}/{_enc(name)}")
+
 
 class V:
     """Vocabulary terms used by the mapper, as NamedNodes built once."""

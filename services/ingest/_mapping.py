@@ -30,6 +30,7 @@ from ._legacy_records import (
     TaskStart,
     WorkflowPlanRecord,
 )
+from ._mapping_versions import version_quads
 from ._plans import PlanFinder, Plans
 from ._records import (
     EntityRecord,
@@ -42,6 +43,7 @@ from ._records import (
     StageEnd,
     StageStart,
     UsedRecord,
+    VersionRecord,
 )
 
 __all__ = ["Mapper", "literal", "time_literal"]
@@ -337,6 +339,21 @@ class Mapper:
     def _UsedRecord(self, r: UsedRecord, out: _Out, plans: PlanFinder) -> None:
         g = self.iris.run_graph(r.run)
         out.add(self.iris.activity(r.execution, r.run), V.used, self.iris.entity(r.entity), g)
+
+    def _VersionRecord(self, r: VersionRecord, out: _Out, plans: PlanFinder) -> None:
+        revises = [(link.id, link.weight) for link in r.revises]
+        for quad in version_quads(
+            self.iris,
+            r.kind,
+            r.name,
+            r.id,
+            r.version,
+            revises,
+            measure=r.measure,
+            digest=r.digest,
+            location=r.location,
+        ):
+            out.quads[quad] = None
 
     # -- records of the legacy ProvLake conversion only --------------------------------------------
 

@@ -26,6 +26,7 @@ from ._quarantine import Quarantine, QuarantineEntry
 from ._records import parse_batch
 from ._references import unknown_references
 from ._validation import PyshaclValidator, Report
+from ._versions import VersionInference
 
 __all__ = ["LEGACY_KINDS", "IngestResult", "Ingestor"]
 
@@ -73,6 +74,7 @@ class Ingestor:
         self.iris = Iris(base_iri)
         self.mapper = Mapper(self.iris)
         self.context = StoreContext(store, self.iris)
+        self.versions = VersionInference(store, self.iris)
         self.quarantine = quarantine if quarantine is not None else Quarantine(None)
         self.max_records = max_records
         self.validator = make_validator(validator) if validate else None
@@ -134,6 +136,8 @@ class Ingestor:
             clock = now
 
         records, quads = self._records(source, body)
+        if records:
+            self.versions.check(records)  # registered versions against the store: 400, 409
         lap("parse")
         if quads is None:
             # Mapping is pure: the records, and immutable facts read from the store for it.
@@ -156,8 +160,8 @@ class Ingestor:
                 id=quarantine_id,
             )
             raise (UnknownReference if unknown else ShapeViolation)(report, entry)
-        if quads:
-            self.store.add(quads)
+        # the batch, with the version revisions it lets the manager infer, in one transaction
+        self.versions.commit(records, quads)
         lap("commit")
         graphs = sorted({q.graph_name.value for q in quads})
         return IngestResult(records=count, triples=len(quads), graphs=graphs, timings=timings)

@@ -46,6 +46,7 @@ __all__ = [
     "StageEnd",
     "StageStart",
     "UsedRecord",
+    "VersionRecord",
     "format_loc",
     "parse_batch",
 ]
@@ -238,6 +239,36 @@ class UsedRecord(_Record):
     entity: Id
 
 
+# -- versions of input objects (OMProv, docs/versions.md) ------------------------------------------
+
+Weight = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
+
+
+class Revises(_Model):
+    id: Id
+    weight: Weight
+
+
+class VersionRecord(_Record):
+    type: Literal["version"]
+    kind: Name
+    name: Name
+    version: Name
+    revises: list[Revises] = []
+    measure: Literal["text", "binary", "folder", "declared"] | None = None
+    digest: str | None = None
+    location: str | None = None
+
+    @model_validator(mode="after")
+    def _revises_others_once(self) -> VersionRecord:
+        ids = [link.id for link in self.revises]
+        if self.id in ids or len(set(ids)) != len(ids):
+            raise PydanticCustomError(
+                "revises", "revises names each earlier version once, never the version itself"
+            )
+        return self
+
+
 Record = Annotated[
     RunStart
     | RunEnd
@@ -248,12 +279,13 @@ Record = Annotated[
     | MetricRecord
     | HyperparameterRecord
     | EntityRecord
-    | UsedRecord,
+    | UsedRecord
+    | VersionRecord,
     Field(discriminator="type"),
 ]
 RECORD_TYPES = frozenset(
     {"run.start", "run.end", "stage.start", "stage.end", "section.start", "section.end"}
-    | {"metric", "hyperparameter", "entity", "used"}
+    | {"metric", "hyperparameter", "entity", "used", "version"}
 )
 
 
@@ -300,7 +332,7 @@ def format_loc(loc: tuple[str | int, ...], tags: frozenset[str] | set[str] = REC
 
 
 # Errors raised by model validators, reported on the field they are about.
-_FIELD_OF_MODEL_ERROR = {"run_id": "id", "refers_to": "refers_to"}
+_FIELD_OF_MODEL_ERROR = {"run_id": "id", "refers_to": "refers_to", "revises": "revises"}
 
 
 def errors_to_invalid(
