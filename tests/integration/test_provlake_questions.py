@@ -395,6 +395,10 @@ def expected_answers(
         "domain-entities-of-run": [({"run": a.run}, [])],
         # No model either.
         "models-from-data": [({"data": a.source}, [])],
+        # a ProvLake workflow registers no versions and generates no model: no version graph
+        "version-graph": [({"kind": "model", "name": "legacy-digits"}, [])],
+        "version-history": [({"kind": "model", "name": "legacy-digits"}, [])],
+        "version-explain": [({"from": a.source, "to": b.source}, [])],
         "models-by-domain-property": [
             ({"property": f"{SOURCE}#size", "below": 10.0, "measure": "loss"}, [])
         ],
