@@ -13,17 +13,16 @@ import time
 import weakref
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from provlake._config import Settings
 from provlake._environment import capture_environment, git_commit
 from provlake._exceptions import CaptureUsageError, TransportError
 from provlake._pipeline import Pipeline
-from provlake._records import STATUSES, check_attributes, check_id, check_name, new_id
-from provlake._transports import Transport, make_transport
-
-if TYPE_CHECKING:
-    from provlake._run import Run
+from provlake._records import VERSION, check_attributes, check_id, check_name, new_id
+from provlake._registry import make_transport
+from provlake._run import Run
+from provlake._transports import Transport
 
 __all__ = ["Client"]
 
@@ -40,12 +39,6 @@ _RECORD_TYPES = {
     "used",
 }
 _OPEN_CLIENTS: weakref.WeakSet[Client] = weakref.WeakSet()
-
-
-def _version() -> str:
-    from provlake import __version__
-
-    return __version__
 
 
 def _user() -> str:
@@ -82,7 +75,7 @@ class Client:
             transport = {"type": "http"}  # an explicit manager beats PROVML_TRANSPORT
         self.transport = make_transport(transport, self.settings)
         self.pipeline = Pipeline(
-            self.transport, self.settings, {"name": "provlake", "version": _version()}
+            self.transport, self.settings, {"name": "provlake", "version": VERSION}
         )
         self.closed = False
         _OPEN_CLIENTS.add(self)
@@ -113,8 +106,6 @@ class Client:
         """Start an experiment execution (``kind="learning"``) or a workflow execution
         (``"workflow"``).
         """
-        from provlake._run import Run
-
         check_name(name, "name")
         if kind not in {"learning", "workflow"}:
             raise CaptureUsageError(f'run kind must be "learning" or "workflow", got {kind!r}')
@@ -185,12 +176,6 @@ class Client:
 
     def __repr__(self) -> str:
         return f"<Client {self.transport!r}>"
-
-
-def check_status(status: str) -> str:
-    if status not in STATUSES:
-        raise CaptureUsageError(f"status must be one of {', '.join(STATUSES)}; got {status!r}")
-    return status
 
 
 @atexit.register

@@ -6,9 +6,9 @@ import contextvars
 import math
 import time
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from provlake._entities import Entity, entity_record
+from provlake._entities import CaptureClient, Entity, entity_record
 from provlake._exceptions import CaptureUsageError
 from provlake._records import (
     METRIC,
@@ -19,19 +19,30 @@ from provlake._records import (
     check_name,
     check_number,
     check_scalar,
+    check_status,
     entity_ids,
     new_id,
 )
 
-if TYPE_CHECKING:
-    from provlake._client import Client
-
-__all__ = ["Execution", "Section", "Stage", "current_execution", "start_section", "start_stage"]
+__all__ = [
+    "Ending",
+    "Execution",
+    "Section",
+    "Stage",
+    "current_execution",
+    "current_run",
+    "start_section",
+    "start_stage",
+]
 
 _time = time.time
 #: the innermost open stage or section of this thread or task (the parent of a @transformation)
 current_execution: contextvars.ContextVar[Execution | None] = contextvars.ContextVar(
     "provlake_execution", default=None
+)
+#: the run started last by ``start_run`` in this context and not ended yet (a ``Run``)
+current_run: contextvars.ContextVar[Ending | None] = contextvars.ContextVar(
+    "provlake_run", default=None
 )
 
 
@@ -53,8 +64,6 @@ class Ending:
         self, status: str, attributes: Mapping[str, Any] | None, end_time: float | None
     ) -> dict[str, Any] | None:
         """The end record, or None when the end was already recorded."""
-        from provlake._client import check_status
-
         if self._ended:
             return None
         check_status(status)
@@ -77,7 +86,9 @@ class Execution(Ending):
     end.
     """
 
-    def __init__(self, client: Client, run_id: str, id: str, name: str, hp: dict[str, str]) -> None:
+    def __init__(
+        self, client: CaptureClient, run_id: str, id: str, name: str, hp: dict[str, str]
+    ) -> None:
         self.client, self.run_id, self.id, self.name = client, run_id, id, name
         # hyperparameter name -> id of its current value (shared by a stage and its sections)
         self._hp = hp
@@ -263,7 +274,7 @@ class Stage(Execution):
 
     _end_type = "stage.end"
 
-    def __init__(self, client: Client, run_id: str, id: str, name: str, kind: str) -> None:
+    def __init__(self, client: CaptureClient, run_id: str, id: str, name: str, kind: str) -> None:
         super().__init__(client, run_id, id, name, {})
         self.kind = kind
 
@@ -284,7 +295,7 @@ class Section(Execution):
     _end_type = "section.end"
 
     def __init__(
-        self, client: Client, run_id: str, id: str, name: str, index: int, hp: dict[str, str]
+        self, client: CaptureClient, run_id: str, id: str, name: str, index: int, hp: dict[str, str]
     ) -> None:
         super().__init__(client, run_id, id, name, hp)
         self.index = index
@@ -297,7 +308,7 @@ class Section(Execution):
 
 
 def start_stage(
-    client: Client,
+    client: CaptureClient,
     run_id: str,
     name: str,
     kind: str,
@@ -338,7 +349,7 @@ def start_stage(
 
 
 def start_section(
-    client: Client,
+    client: CaptureClient,
     run_id: str,
     stage_id: str,
     name: str,

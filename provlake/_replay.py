@@ -11,8 +11,9 @@ from typing import Any
 
 from provlake._config import Settings
 from provlake._exceptions import BatchRejected
+from provlake._registry import make_transport
 from provlake._spool import Spool
-from provlake._transports import Transport, make_transport
+from provlake._transports import Transport
 
 __all__ = ["ReplayResult", "replay"]
 
