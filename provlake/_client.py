@@ -145,19 +145,26 @@ class Client:
         return Run(self, record["id"], name)
 
     def flush(self, timeout: float | None = None, *, acknowledged: bool = False) -> bool:
-        """Wait until everything captured so far is delivered or spooled on disk (False on timeout).
+        """Wait until everything captured so far is delivered or spooled on disk; False when
+        ``timeout`` (None: the ``flush_timeout`` setting, 30 s) runs out, with a warning that says
+        what is pending and where. Never waits longer: a training is not held by a manager that
+        is down.
 
-        ``acknowledged=True`` waits until the transport acknowledged it all (the spool drained
-        too), e.g. before querying the manager. In strict mode a timeout raises
-        :class:`TransportError` instead.
+        ``acknowledged=True`` waits until the manager committed it all (this process's spool
+        drained too, a reconnection tried at once), e.g. before querying it; it is False as well
+        when a batch was refused or records were dropped since the previous acknowledged flush.
+        In strict mode a False raises :class:`TransportError` instead.
         """
         done = self.pipeline.flush(timeout, acknowledged)
         if not done and self.settings.strict:
-            raise TransportError(f"capture not flushed within {timeout} s")
+            raise TransportError(f"capture not flushed: {self.pipeline.pending()}")
         return done
 
     def close(self, timeout: float | None = None) -> bool:
-        """Flush with a bounded wait (default ``exit_timeout``) and stop the flusher."""
+        """Flush with a bounded wait (default ``exit_timeout``) and stop the flusher; True when
+        everything was acknowledged. What is left stays in the spool, and a warning says how to
+        replay it.
+        """
         if self.closed:
             return True
         self.closed = True
@@ -180,5 +187,10 @@ class Client:
 
 @atexit.register
 def _close_all() -> None:
-    for client in list(_OPEN_CLIENTS):
-        client.close()
+    """At interpreter exit: close every open client within one ``exit_timeout`` in all."""
+    clients = list(_OPEN_CLIENTS)
+    if not clients:
+        return
+    deadline = time.monotonic() + max(c.settings.exit_timeout for c in clients)
+    for client in clients:
+        client.close(max(0.0, deadline - time.monotonic()))
