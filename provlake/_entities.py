@@ -24,6 +24,7 @@ from provlake._records import (
     entity_ids,
     new_id,
 )
+from provlake.identity import data_id
 
 __all__ = ["CaptureClient", "Entity", "entity_record"]
 
@@ -97,7 +98,7 @@ def entity_record(
         record["refers_to"] = check_iri(refers_to, "refers_to")
     if attributes:
         record["attributes"] = check_attributes(attributes)
-    if id is None:
-        record["id"] = new_id()
+    if id is None:  # data named by its content is the same node in every run (provlake.identity)
+        record["id"] = data_id(record) or new_id()
     client.pipeline.put(record)
     return Entity(record["id"], kind, name, run_id)
