@@ -81,17 +81,34 @@ class Ending:
         return record
 
 
+class Progress:
+    """What a stage and its sections share: the current value of each hyperparameter, and where
+    its epochs are (for the default ``epoch`` of an adaptation)."""
+
+    __slots__ = ("hp", "next_epoch", "open_epoch")
+
+    def __init__(self) -> None:
+        self.hp: dict[str, str] = {}  # hyperparameter name -> id of its current value
+        self.open_epoch: int | None = None  # index of the epoch section now open
+        self.next_epoch = 0  # the epoch after the last epoch section that ended
+
+    def adaptation_epoch(self) -> int:
+        """The first epoch that starts with a value changed now: the one after an open epoch
+        section (which started with the old value); between epochs, the next one to start."""
+        return self.open_epoch + 1 if self.open_epoch is not None else self.next_epoch
+
+
 class Execution(Ending):
     """What stages and sections share: metrics, hyperparameters, entities used and generated, the
     end.
     """
 
     def __init__(
-        self, client: CaptureClient, run_id: str, id: str, name: str, hp: dict[str, str]
+        self, client: CaptureClient, run_id: str, id: str, name: str, progress: Progress
     ) -> None:
         self.client, self.run_id, self.id, self.name = client, run_id, id, name
-        # hyperparameter name -> id of its current value (shared by a stage and its sections)
-        self._hp = hp
+        self._progress = progress
+        self._hp = progress.hp
         self._epoch: int | None = None
         self._end_attributes: dict[str, Any] = {}
         self._ended = False
@@ -176,6 +193,13 @@ class Execution(Ending):
     def adapt_hyperparameter(self, name: str, value: Any, *, epoch: int | None = None) -> str:
         """Record a change of ``name`` (e.g. a learning-rate schedule step), revising its current
         value.
+
+        ``epoch`` is the first epoch that runs with the new value (the epochs before it ran with
+        the previous one). By default, from the ``epoch`` sections of the stage: called between
+        epochs (after the section of epoch e ended, before the next one starts), e + 1; called
+        inside the section of epoch e, e + 1 too (epoch e started with the previous value: pass
+        ``epoch=e`` for a change made at its very start); before any epoch, 0. A change after the
+        last epoch gives ``planned_epochs``: no epoch of this stage ran with it.
         """
         previous = self._hp.get(name)
         if previous is None:
@@ -183,6 +207,8 @@ class Execution(Ending):
                 f"hyperparameter {name!r} has no value to adapt in {self.name!r}; log it first "
                 "(hyperparameters=... or log_hyperparameter)"
             )
+        if epoch is None:
+            epoch = self._progress.adaptation_epoch()
         record = self._hp_record(name, value, epoch)
         record["previous"] = previous
         self._put(record)
@@ -275,14 +301,16 @@ class Stage(Execution):
     _end_type = "stage.end"
 
     def __init__(self, client: CaptureClient, run_id: str, id: str, name: str, kind: str) -> None:
-        super().__init__(client, run_id, id, name, {})
+        super().__init__(client, run_id, id, name, Progress())
         self.kind = kind
 
     def section(self, name: str, index: int, *, id: str | None = None) -> Section:
         """Start a section of this stage (e.g. ``section("epoch", 3)``); metrics logged in it get
         epoch 3.
         """
-        return start_section(self.client, self.run_id, self.id, name, index, hp=self._hp, id=id)
+        return start_section(
+            self.client, self.run_id, self.id, name, index, progress=self._progress, id=id
+        )
 
     def stage(self, name: str, kind: str, **options: Any) -> Stage:
         """Start a stage nested in this one."""
@@ -295,12 +323,27 @@ class Section(Execution):
     _end_type = "section.end"
 
     def __init__(
-        self, client: CaptureClient, run_id: str, id: str, name: str, index: int, hp: dict[str, str]
+        self, client: CaptureClient, run_id: str, id: str, name: str, index: int, progress: Progress
     ) -> None:
-        super().__init__(client, run_id, id, name, hp)
+        super().__init__(client, run_id, id, name, progress)
         self.index = index
         if name in {"epoch", "epochs"}:
             self._epoch = index
+            progress.open_epoch = index
+
+    def end(
+        self,
+        status: str = "finished",
+        attributes: Mapping[str, Any] | None = None,
+        *,
+        end_time: float | None = None,
+    ) -> None:
+        """Record the end (once); the end of an epoch section moves the stage to the next epoch."""
+        super().end(status, attributes, end_time=end_time)
+        progress = self._progress
+        if self._epoch is not None and progress.open_epoch == self._epoch:
+            progress.open_epoch = None
+            progress.next_epoch = max(progress.next_epoch, self._epoch + 1)
 
     def stage(self, name: str, kind: str, **options: Any) -> Stage:
         """Start a stage inside this section (e.g. a transformation run once per iteration)."""
@@ -355,7 +398,7 @@ def start_section(
     name: str,
     index: int,
     *,
-    hp: dict[str, str] | None = None,
+    progress: Progress | None = None,
     id: str | None = None,
     start_time: float | None = None,
 ) -> Section:
@@ -370,4 +413,4 @@ def start_section(
         "index": check_int(index, "section index"),
     }
     client.pipeline.put(record)
-    return Section(client, run_id, record["id"], name, record["index"], {} if hp is None else hp)
+    return Section(client, run_id, record["id"], name, record["index"], progress or Progress())
