@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from provlake._entities import CaptureClient, Entity, entity_record
-from provlake._handles import Ending, Section, Stage, _status_for, start_section
+from provlake._handles import Ending, status_for
 from provlake._handles import current_run as _active_run
-from provlake._handles import start_stage as _start_stage
+from provlake._stages import Section, Stage, start_section
+from provlake._stages import start_stage as _start_stage
 from provlake._transform import transformation as _transformation
 
 __all__ = ["Run", "active_run"]
@@ -118,7 +119,7 @@ class Run(Ending):
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
-        self.end(_status_for(exc_type))
+        self.end(status_for(exc_type))
         self.client.flush(self.client.settings.exit_timeout)
 
     def __repr__(self) -> str:

@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from provlake._entities import Entity
-from provlake._handles import Ending, _status_for, current_execution, start_stage
+from provlake._handles import Ending, current_execution, status_for
 from provlake._records import check_name
+from provlake._stages import start_stage
 
 __all__ = ["transformation"]
 
@@ -97,7 +98,7 @@ def transformation(func: F | None, *, name: str | None, target: Callable[[], End
             try:
                 result = f(*args, **kwargs)
             except BaseException as exc:
-                stage.end(_status_for(type(exc)))
+                stage.end(status_for(type(exc)))
                 raise
             finally:
                 current_execution.reset(token)

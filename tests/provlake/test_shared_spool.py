@@ -5,6 +5,7 @@ the manager; the folders of dead processes are taken over.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import provlake as pl
+from provlake._segments import LOCK, lock
 from provlake._spool import Spool
 
 from .conftest import HERE, RecordingServer, subprocess_env
@@ -138,3 +140,29 @@ def test_the_folder_of_a_process_that_died_is_taken_over(tmp_path: Path) -> None
     assert folder is not None and [p.parent for p in Spool(spool).segments()] == [folder]
     live.release()
     assert list((spool / "pending").iterdir()) == [folder]  # not empty: kept for a replay
+
+
+def test_a_forked_child_spools_into_a_folder_of_its_own(tmp_path: Path) -> None:
+    spool = tmp_path / "spool"
+    down = pl.MemoryTransport()
+    down.available = False
+    client = pl.Client(down, spool_dir=str(spool), **FAST)
+    stage = client.start_run("exp").stage("training", kind="training")
+    stage.log_metric("loss", 1.0)
+    assert client.flush(10)
+    parent = client.pipeline.spool.folder
+    pid = os.fork()
+    if pid == 0:  # like a data-loader worker: no atexit, its folder stays for the parent
+        stage.log_metric("loss", 2.0)
+        flushed = client.flush(10)
+        os._exit(0 if flushed and client.pipeline.spool.folder not in (None, parent) else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    folders = sorted({p.parent for p in Spool(spool).segments()})
+    assert parent in folders and len(folders) == 2
+    assert lock(parent / LOCK) is None  # the child's exit left the parent's folder locked
+    down.available = True
+    assert client.flush(10, acknowledged=True)  # its own, and the dead child's folder taken over
+    client.close()
+    assert sorted(r["value"] for r in down.records if r["type"] == "metric") == [1.0, 2.0]
+    assert list((spool / "pending").iterdir()) == []
