@@ -152,6 +152,13 @@ class Delivery:
             self.backlog = not result.complete
             self.backoff.reset()
         self.counters["rejected_batches"] += result.rejected
+        if result.lost:
+            self.counters["dropped_records"] += result.lost
+            log.error(
+                "provlake: %d spooled records vanished from %s before they were sent (deleted?)",
+                result.lost,
+                self.spool.pending,
+            )
 
     def _offline(self, error: Exception) -> None:
         self.backlog = True

@@ -47,6 +47,10 @@ class Writer:
             view = view[os.write(self.fd, view) :]
         self.size += len(data)
 
+    def gone(self) -> bool:
+        """Whether the file was deleted under the writer (what it writes would be lost)."""
+        return os.fstat(self.fd).st_nlink == 0
+
     def close(self) -> None:
         os.close(self.fd)
 

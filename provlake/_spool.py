@@ -45,14 +45,16 @@ Send = Callable[[bytes, int], None]
 @dataclasses.dataclass
 class DrainResult:
     """What one drain sent: requests, records, batches refused or unreadable (kept in
-    ``rejected/``), folders of live processes left alone, and whether this process's own folder
-    (and every folder it could take over) is now empty."""
+    ``rejected/``), folders of live processes left alone, whether this process's own folder
+    (and every folder it could take over) is now empty, and records of this process that vanished
+    from its folder (deleted by someone else) instead of being sent."""
 
     batches: int = 0
     records: int = 0
     rejected: int = 0
     busy: int = 0
     complete: bool = True
+    lost: int = 0  # records this process spooled that vanished from its folder
 
 
 class Spool:
@@ -76,6 +78,10 @@ class Spool:
     # -- writing (the flusher thread; ``spill`` from the closing one) ------------------------------
     def _segment(self) -> Writer:
         with self._mutex:
+            if self.folder is not None and not self.folder.is_dir():  # removed under us: anew
+                if self._owner is not None:
+                    os.close(self._owner)
+                self.folder, self._owner = None, None
             if self.folder is None:
                 self.pending.mkdir(parents=True, exist_ok=True)
                 name = f"{time.time_ns():020d}-{os.getpid()}"
@@ -95,6 +101,8 @@ class Spool:
 
     def append(self, body: bytes, count: int) -> None:
         """Append one batch to this process's open segment (raises OSError if the disk refuses)."""
+        if self._writer is not None and self._writer.gone():  # deleted under us: a new one
+            self.seal()
         if self._writer is None:
             self._writer = self._segment()
         self._writer.write(body + b"\n")
@@ -200,6 +208,9 @@ class Spool:
                 segments = sorted(self.folder.glob("*.jsonl"))
                 if not self._drain_segments(segments, send, deadline, batch_size, result, True):
                     result.complete = False
+                elif self.pending_records or self.pending_batches:  # all sent, yet some missing
+                    result.lost = self.pending_records
+                    self._count(-self.pending_batches, -self.pending_records)
         except TransportError:
             self._give_back()  # another process (a replay) may take them meanwhile
             raise

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import subprocess
 import sys
 import threading
@@ -151,3 +152,19 @@ def test_the_quickstart_with_the_manager_down_ends_and_tells_how_to_replay(tmp_p
     assert [r["type"] for b in spooled for r in b["records"]] == [
         *("run.start", "stage.start", "metric", "run.end")
     ]
+
+
+def test_a_spool_directory_removed_while_capturing_is_made_again(tmp_path: Path) -> None:
+    transport = Counting()
+    spool = tmp_path / "spool"
+    with pl.Client(transport, spool_dir=str(spool), max_retries=0) as client:
+        run = client.start_run("exp")
+        assert client.flush(10) and Spool(spool).segments()
+        shutil.rmtree(spool)  # a clean-up script, under a running training
+        run.entity("data", "after")
+        assert client.flush(10)
+        transport.available = True
+        assert not client.flush(10, acknowledged=True)  # run.start went with the folder: not True
+        assert client.stats()["dropped_records"] == 1
+        assert client.flush(10, acknowledged=True)
+    assert [r.get("name") for r in transport.records] == ["after"]
