@@ -22,18 +22,21 @@ __all__ = [
     "SCHEMA",
     "STAGE_KINDS",
     "STATUSES",
+    "VERSION",
     "MetricEncoder",
     "check_attributes",
     "check_id",
     "check_name",
     "check_number",
     "check_scalar",
+    "check_status",
     "encode_batch",
     "encode_record",
     "new_id",
 ]
 
 SCHEMA = "provml/capture/1"
+VERSION = "0.1.0"  # of this client, sent in every batch header (``provlake.__version__``)
 
 # The PROV-ML class each kind becomes (the manager maps; the client checks the kind).
 STAGE_KINDS: dict[str, str] = {
@@ -106,6 +109,12 @@ def check_scalar(value: Any, field: str) -> str | int | float | bool:
     raise CaptureUsageError(
         f"{field} must be a string, number or boolean, got {type(value).__name__} {value!r}"
     )
+
+
+def check_status(status: str) -> str:
+    if status not in STATUSES:
+        raise CaptureUsageError(f"status must be one of {', '.join(STATUSES)}; got {status!r}")
+    return status
 
 
 def check_int(value: Any, field: str, minimum: int = 0) -> int:

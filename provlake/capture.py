@@ -17,10 +17,10 @@ import time
 from typing import Any
 
 from provlake._entities import entity_record
-from provlake._handles import Section, Stage, start_section, start_stage
 from provlake._legacy import Persister
 from provlake._legacy_values import convert_values
 from provlake._run import Run
+from provlake._stages import Section, Stage, start_section, start_stage
 from provlake.utils.constants import Status
 
 __all__ = ["ProvCycle", "ProvTask", "ProvWorkflow"]

@@ -295,7 +295,9 @@ def _demo_quads(db: Any, runs: list[str]) -> list[Any]:
     import pyoxigraph as ox
 
     wanted = {
-        g for g in db.graphs() if g.rsplit("/", 1)[-1] in runs or g.endswith("/graph/catalog")
+        g
+        for g in db.graphs()
+        if g.rsplit("/", 1)[-1] in runs or g.endswith(("/graph/catalog", "/graph/data"))
     }
     return [
         ox.Triple(q.subject, q.predicate, q.object)

@@ -44,6 +44,8 @@ class Iris:
         ox.NamedNode(base)  # raises ValueError for an invalid base
         self.base = base
         self.catalog_graph = ox.NamedNode(f"{base}graph/catalog")
+        # descriptions of data identified by content, shared by the runs that use it
+        self.data_graph = ox.NamedNode(f"{base}graph/data")
         # IRIs minted again and again (a run per record, a measure per metric, an execution per
         # value it generates): cached per ingestor.
         for name in ("run_graph", "run", "execution", "measure", "hyperparameter", "attribute"):

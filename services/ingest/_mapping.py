@@ -1,7 +1,9 @@
 """Capture records → PROV-ML quads (docs/capture-format.md), with pyoxigraph terms only.
 
 Run nodes go to the run's graph, shared plan nodes (experiments, stages, measures, agents, ...) to
-the catalogue graph. Every typed node also gets its PROV-O base type. The mapping is deterministic
+the catalogue graph, and data identified by its content (an entity whose id is the
+``provlake.identity.data_id`` of its description) to the data graph, where the runs that use it
+find one node. Every typed node also gets its PROV-O base type. The mapping is deterministic
 and mints no blank node, so the same batch always gives the same quads.
 
 Mapping is a pure function of the records and of immutable facts: a record may refer to nodes sent
@@ -20,6 +22,7 @@ from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
+from provlake.identity import DESCRIPTIVE_FIELDS, data_id
 from provlake.vocab import MLS, XSD
 
 from ._iris import ML, Iris, V, term
@@ -311,7 +314,10 @@ class Mapper:
             out.add(node, ML.epoch, _int(r.epoch), g)
 
     def _EntityRecord(self, r: EntityRecord, out: _Out, plans: PlanFinder) -> None:
-        iris, g = self.iris, self.iris.run_graph(r.run)
+        iris = self.iris
+        # data identified by content: one description for every run (its uses stay in the runs);
+        # such a record has no generated_by, so all its triples are the description
+        g = iris.data_graph if _content_identified(r) else iris.run_graph(r.run)
         node = iris.entity(r.id)
         out.typed(node, g, _ENTITY[r.kind], V.Entity)
         out.add(node, ML.identifier, ox.Literal(r.id), g)
@@ -398,3 +404,9 @@ class Mapper:
             out.add(node, ML.isPartOf, workflow, c)
         for attribute in r.attributes:
             self._plan(out, self.iris.attribute(attribute), attribute, ML.Attribute)
+
+
+def _content_identified(r: EntityRecord) -> bool:
+    """Whether the record's id is the content-derived id of its description."""
+    fields = {name: getattr(r, name) for name in (*DESCRIPTIVE_FIELDS, "generated_by")}
+    return r.id == data_id(fields)

@@ -11,7 +11,7 @@ import pytest
 
 import provlake as pl
 from provlake import CaptureUsageError, ConfigurationError, Settings
-from provlake._transports import make_transport
+from provlake._registry import make_transport
 
 from .conftest import subprocess_env
 

@@ -35,7 +35,7 @@ def test_the_training_sketch_records_a_consistent_graph(client: pl.Client) -> No
             for epoch in range(3):
                 with train.section("epoch", epoch) as ep:
                     ep.log_metrics(loss=1.0 / (epoch + 1), accuracy=0.5 + epoch / 10, step=epoch)
-                train.adapt_hyperparameter("lr", 0.01 / (epoch + 2), epoch=epoch)
+                train.adapt_hyperparameter("lr", 0.01 / (epoch + 2), epoch=epoch + 1)
             model = train.model("mlp", uri="file:model.pkl")
         with run.stage("evaluation", kind="evaluation", used=[model]) as ev:
             ev.log_metrics(accuracy=0.97)
@@ -67,7 +67,7 @@ def test_the_training_sketch_records_a_consistent_graph(client: pl.Client) -> No
     assert [(h["name"], h["value"]) for h in hps[:2]] == [("lr", 0.01), ("hidden", 64)]
     chain = [h for h in hps if h["name"] == "lr"]
     assert [h.get("previous") for h in chain] == [None] + [h["id"] for h in chain[:-1]]
-    assert [h.get("epoch") for h in chain] == [None, 0, 1, 2]
+    assert [h.get("epoch") for h in chain] == [None, 1, 2, 3]
     # metrics of a section named "epoch" carry the epoch; the execution is the section
     sections = by_type["section.start"]
     assert [(s["name"], s["index"], s["stage"]) for s in sections] == [
