@@ -24,21 +24,15 @@ from provlake._exceptions import (
 )
 from provlake._fluent import current_execution_handle as current_execution
 from provlake._fluent import flush, get_client, start_run, transformation
-from provlake._handles import Section, Stage
 from provlake._http import HttpTransport
 from provlake._legacy import ProvLake
 from provlake._records import ENTITY_KINDS, STAGE_KINDS
+from provlake._records import VERSION as __version__
+from provlake._registry import register_transport
 from provlake._replay import ReplayResult, replay
 from provlake._run import Run, active_run
-from provlake._transports import (
-    FileTransport,
-    MemoryTransport,
-    NoopTransport,
-    Transport,
-    register_transport,
-)
-
-__version__ = "0.1.0"
+from provlake._stages import Section, Stage
+from provlake._transports import FileTransport, MemoryTransport, NoopTransport, Transport
 
 __all__ = [
     "ENTITY_KINDS",

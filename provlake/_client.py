@@ -13,17 +13,16 @@ import time
 import weakref
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from provlake._config import Settings
 from provlake._environment import capture_environment, git_commit
 from provlake._exceptions import CaptureUsageError, TransportError
 from provlake._pipeline import Pipeline
-from provlake._records import STATUSES, check_attributes, check_id, check_name, new_id
-from provlake._transports import Transport, make_transport
-
-if TYPE_CHECKING:
-    from provlake._run import Run
+from provlake._records import VERSION, check_attributes, check_id, check_name, new_id
+from provlake._registry import make_transport
+from provlake._run import Run
+from provlake._transports import Transport
 
 __all__ = ["Client"]
 
@@ -40,12 +39,6 @@ _RECORD_TYPES = {
     "used",
 }
 _OPEN_CLIENTS: weakref.WeakSet[Client] = weakref.WeakSet()
-
-
-def _version() -> str:
-    from provlake import __version__
-
-    return __version__
 
 
 def _user() -> str:
@@ -82,7 +75,7 @@ class Client:
             transport = {"type": "http"}  # an explicit manager beats PROVML_TRANSPORT
         self.transport = make_transport(transport, self.settings)
         self.pipeline = Pipeline(
-            self.transport, self.settings, {"name": "provlake", "version": _version()}
+            self.transport, self.settings, {"name": "provlake", "version": VERSION}
         )
         self.closed = False
         _OPEN_CLIENTS.add(self)
@@ -113,8 +106,6 @@ class Client:
         """Start an experiment execution (``kind="learning"``) or a workflow execution
         (``"workflow"``).
         """
-        from provlake._run import Run
-
         check_name(name, "name")
         if kind not in {"learning", "workflow"}:
             raise CaptureUsageError(f'run kind must be "learning" or "workflow", got {kind!r}')
@@ -154,19 +145,26 @@ class Client:
         return Run(self, record["id"], name)
 
     def flush(self, timeout: float | None = None, *, acknowledged: bool = False) -> bool:
-        """Wait until everything captured so far is delivered or spooled on disk (False on timeout).
+        """Wait until everything captured so far is delivered or spooled on disk; False when
+        ``timeout`` (None: the ``flush_timeout`` setting, 30 s) runs out, with a warning that says
+        what is pending and where. Never waits longer: a training is not held by a manager that
+        is down.
 
-        ``acknowledged=True`` waits until the transport acknowledged it all (the spool drained
-        too), e.g. before querying the manager. In strict mode a timeout raises
-        :class:`TransportError` instead.
+        ``acknowledged=True`` waits until the manager committed it all (this process's spool
+        drained too, a reconnection tried at once), e.g. before querying it; it is False as well
+        when a batch was refused or records were dropped since the previous acknowledged flush.
+        In strict mode a False raises :class:`TransportError` instead.
         """
         done = self.pipeline.flush(timeout, acknowledged)
         if not done and self.settings.strict:
-            raise TransportError(f"capture not flushed within {timeout} s")
+            raise TransportError(f"capture not flushed: {self.pipeline.pending()}")
         return done
 
     def close(self, timeout: float | None = None) -> bool:
-        """Flush with a bounded wait (default ``exit_timeout``) and stop the flusher."""
+        """Flush with a bounded wait (default ``exit_timeout``) and stop the flusher; True when
+        everything was acknowledged. What is left stays in the spool, and a warning says how to
+        replay it.
+        """
         if self.closed:
             return True
         self.closed = True
@@ -187,13 +185,12 @@ class Client:
         return f"<Client {self.transport!r}>"
 
 
-def check_status(status: str) -> str:
-    if status not in STATUSES:
-        raise CaptureUsageError(f"status must be one of {', '.join(STATUSES)}; got {status!r}")
-    return status
-
-
 @atexit.register
 def _close_all() -> None:
-    for client in list(_OPEN_CLIENTS):
-        client.close()
+    """At interpreter exit: close every open client within one ``exit_timeout`` in all."""
+    clients = list(_OPEN_CLIENTS)
+    if not clients:
+        return
+    deadline = time.monotonic() + max(c.settings.exit_timeout for c in clients)
+    for client in clients:
+        client.close(max(0.0, deadline - time.monotonic()))

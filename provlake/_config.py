@@ -73,6 +73,7 @@ _FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "backoff": ("PROVML_BACKOFF", _positive(float)),
     "max_backoff": ("PROVML_MAX_BACKOFF", _positive(float)),
     "timeout": ("PROVML_TIMEOUT", _positive(float)),
+    "flush_timeout": ("PROVML_FLUSH_TIMEOUT", _positive(float)),
     "exit_timeout": ("PROVML_EXIT_TIMEOUT", _positive(float)),
 }
 
@@ -85,7 +86,7 @@ class Settings:
     manager: str = DEFAULT_MANAGER  # manager base URL for the http transport
     token: str | None = None  # bearer token sent to the manager
     disabled: bool = False  # PROVML_DISABLED=1: the noop transport, nothing is captured
-    strict: bool = False  # raise on non-finite metric values and on undelivered flushes
+    strict: bool = False  # raise on undelivered flushes
     capture_environment: bool = True  # python, packages, host, OS, CPU/GPU, git commit at run start
     spool_dir: str = "provml-spool"  # undelivered batches (pending/), refused ones (rejected/)
     batch_size: int = 500  # records per batch; a full batch wakes the flusher
@@ -93,8 +94,9 @@ class Settings:
     max_buffer: int = 200_000  # records held in memory before new records are dropped (and counted)
     max_retries: int = 3  # immediate retries of a failed send before spooling
     backoff: float = 0.1  # first retry delay (s), doubled each time
-    max_backoff: float = 30.0  # ceiling of the delay between reconnection attempts (s)
+    max_backoff: float = 2.0  # ceiling of the delay between reconnection attempts (s)
     timeout: float = 30.0  # HTTP timeout and retry budget per batch (s)
+    flush_timeout: float = 30.0  # wait of a flush() given no timeout (s)
     exit_timeout: float = 5.0  # bounded wait for the final flush at exit (s)
 
     @classmethod

@@ -1,12 +1,19 @@
-"""Entities of a run: data sets, data, feature sets, models, data and knowledge-graph references."""
+"""Entities of a run: data sets, data, feature sets, models, data and knowledge-graph references.
+
+Handles (runs, stages, sections, entities) hold the client that created them as a
+:class:`CaptureClient`: what they need of it, so that they do not depend on the client module
+(which depends on them).
+"""
 
 from __future__ import annotations
 
 import time as _clock
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from provlake._config import Settings
 from provlake._exceptions import CaptureUsageError
+from provlake._pipeline import Pipeline
 from provlake._records import (
     ENTITY_KINDS,
     check_attributes,
@@ -17,11 +24,18 @@ from provlake._records import (
     entity_ids,
     new_id,
 )
+from provlake.identity import data_id
 
-if TYPE_CHECKING:
-    from provlake._client import Client
+__all__ = ["CaptureClient", "Entity", "entity_record"]
 
-__all__ = ["Entity", "entity_record"]
+
+class CaptureClient(Protocol):
+    """What handles use of their client (:class:`provlake.Client` is one)."""
+
+    settings: Settings
+    pipeline: Pipeline
+
+    def flush(self, timeout: float | None = None, *, acknowledged: bool = False) -> bool: ...
 
 
 class Entity:
@@ -37,7 +51,7 @@ class Entity:
 
 
 def entity_record(
-    client: Client,
+    client: CaptureClient,
     run_id: str,
     kind: str,
     name: str | None = None,
@@ -60,7 +74,7 @@ def entity_record(
         )
     record: dict[str, Any] = {
         "type": "entity",
-        "id": new_id() if id is None else check_id(id),
+        "id": "" if id is None else check_id(id),
         "run": run_id,
         "time": _clock.time() if time is None else float(time),
         "kind": kind,
@@ -84,5 +98,7 @@ def entity_record(
         record["refers_to"] = check_iri(refers_to, "refers_to")
     if attributes:
         record["attributes"] = check_attributes(attributes)
+    if id is None:  # data named by its content is the same node in every run (provlake.identity)
+        record["id"] = data_id(record) or new_id()
     client.pipeline.put(record)
     return Entity(record["id"], kind, name, run_id)

@@ -1,37 +1,40 @@
-"""Handles of executions (stages and sections): each call builds one record."""
+"""Handles of executions: what runs, stages and sections share (the end, attributes) and what stages
+and sections share (metrics, hyperparameters, entities); each call builds one record. The stage and
+section classes are in ``_stages``.
+"""
 
 from __future__ import annotations
 
 import contextvars
-import math
 import time
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
-from provlake._entities import Entity, entity_record
+from provlake._entities import CaptureClient, Entity, entity_record
 from provlake._exceptions import CaptureUsageError
 from provlake._records import (
     METRIC,
-    STAGE_KINDS,
     check_attributes,
     check_id,
     check_int,
     check_name,
     check_number,
     check_scalar,
+    check_status,
     entity_ids,
     new_id,
 )
 
-if TYPE_CHECKING:
-    from provlake._client import Client
-
-__all__ = ["Execution", "Section", "Stage", "current_execution", "start_section", "start_stage"]
+__all__ = ["Ending", "Execution", "Progress", "current_execution", "current_run", "status_for"]
 
 _time = time.time
 #: the innermost open stage or section of this thread or task (the parent of a @transformation)
 current_execution: contextvars.ContextVar[Execution | None] = contextvars.ContextVar(
     "provlake_execution", default=None
+)
+#: the run started last by ``start_run`` in this context and not ended yet (a ``Run``)
+current_run: contextvars.ContextVar[Ending | None] = contextvars.ContextVar(
+    "provlake_run", default=None
 )
 
 
@@ -53,8 +56,6 @@ class Ending:
         self, status: str, attributes: Mapping[str, Any] | None, end_time: float | None
     ) -> dict[str, Any] | None:
         """The end record, or None when the end was already recorded."""
-        from provlake._client import check_status
-
         if self._ended:
             return None
         check_status(status)
@@ -72,21 +73,39 @@ class Ending:
         return record
 
 
+class Progress:
+    """What a stage and its sections share: the current value of each hyperparameter, and where
+    its epochs are (for the default ``epoch`` of an adaptation)."""
+
+    __slots__ = ("hp", "next_epoch", "open_epoch")
+
+    def __init__(self) -> None:
+        self.hp: dict[str, str] = {}  # hyperparameter name -> id of its current value
+        self.open_epoch: int | None = None  # index of the epoch section now open
+        self.next_epoch = 0  # the epoch after the last epoch section that ended
+
+    def adaptation_epoch(self) -> int:
+        """The first epoch that starts with a value changed now: the one after an open epoch
+        section (which started with the old value); between epochs, the next one to start."""
+        return self.open_epoch + 1 if self.open_epoch is not None else self.next_epoch
+
+
 class Execution(Ending):
     """What stages and sections share: metrics, hyperparameters, entities used and generated, the
     end.
     """
 
-    def __init__(self, client: Client, run_id: str, id: str, name: str, hp: dict[str, str]) -> None:
+    def __init__(
+        self, client: CaptureClient, run_id: str, id: str, name: str, progress: Progress
+    ) -> None:
         self.client, self.run_id, self.id, self.name = client, run_id, id, name
-        # hyperparameter name -> id of its current value (shared by a stage and its sections)
-        self._hp = hp
+        self._progress = progress
+        self._hp = progress.hp
         self._epoch: int | None = None
         self._end_attributes: dict[str, Any] = {}
         self._ended = False
         self._token: contextvars.Token | None = None
         self._put = client.pipeline.put
-        self._strict = client.settings.strict
 
     # -- metrics (hot path) ------------------------------------------------------------------------
     def log_metric(
@@ -105,8 +124,6 @@ class Execution(Ending):
         tv = type(value)
         if tv is not float and tv is not int:
             value = check_number(value, f"metric {name!r} value")
-        if self._strict and not math.isfinite(value):
-            raise CaptureUsageError(f"metric {name!r} value is not finite: {value!r} (strict mode)")
         if model is not None or data is not None:
             model, data = self._entity_ref(model, "model"), self._entity_ref(data, "data")
         if epoch is not None and (epoch.__class__ is not int or epoch < 0):
@@ -165,6 +182,13 @@ class Execution(Ending):
     def adapt_hyperparameter(self, name: str, value: Any, *, epoch: int | None = None) -> str:
         """Record a change of ``name`` (e.g. a learning-rate schedule step), revising its current
         value.
+
+        ``epoch`` is the first epoch that runs with the new value (the epochs before it ran with
+        the previous one). By default, from the ``epoch`` sections of the stage: called between
+        epochs (after the section of epoch e ended, before the next one starts), e + 1; called
+        inside the section of epoch e, e + 1 too (epoch e started with the previous value: pass
+        ``epoch=e`` for a change made at its very start); before any epoch, 0. A change after the
+        last epoch gives ``planned_epochs``: no epoch of this stage ran with it.
         """
         previous = self._hp.get(name)
         if previous is None:
@@ -172,6 +196,8 @@ class Execution(Ending):
                 f"hyperparameter {name!r} has no value to adapt in {self.name!r}; log it first "
                 "(hyperparameters=... or log_hyperparameter)"
             )
+        if epoch is None:
+            epoch = self._progress.adaptation_epoch()
         record = self._hp_record(name, value, epoch)
         record["previous"] = previous
         self._put(record)
@@ -233,6 +259,10 @@ class Execution(Ending):
         record = self._end_record(status, attributes, end_time)
         if record is not None:
             self._put(record)
+            self._ended_now()
+
+    def _ended_now(self) -> None:
+        """Called once, when the end is recorded."""
 
     def __enter__(self) -> Any:
         self._token = current_execution.set(self)
@@ -242,121 +272,15 @@ class Execution(Ending):
         if self._token is not None:
             current_execution.reset(self._token)
             self._token = None
-        self.end(_status_for(exc_type))
+        self.end(status_for(exc_type))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} {self.id}>"
 
 
-def _status_for(exc_type: type[BaseException] | None) -> str:
+def status_for(exc_type: type[BaseException] | None) -> str:
     if exc_type is None:
         return "finished"
     if issubclass(exc_type, KeyboardInterrupt | SystemExit):
         return "killed"
     return "failed"
-
-
-class Stage(Execution):
-    """A learning stage execution (training, validation, evaluation, testing) or a data
-    transformation.
-    """
-
-    _end_type = "stage.end"
-
-    def __init__(self, client: Client, run_id: str, id: str, name: str, kind: str) -> None:
-        super().__init__(client, run_id, id, name, {})
-        self.kind = kind
-
-    def section(self, name: str, index: int, *, id: str | None = None) -> Section:
-        """Start a section of this stage (e.g. ``section("epoch", 3)``); metrics logged in it get
-        epoch 3.
-        """
-        return start_section(self.client, self.run_id, self.id, name, index, hp=self._hp, id=id)
-
-    def stage(self, name: str, kind: str, **options: Any) -> Stage:
-        """Start a stage nested in this one."""
-        return start_stage(self.client, self.run_id, name, kind, parent=self.id, **options)
-
-
-class Section(Execution):
-    """One iteration of a stage (an epoch, a fold) or of a loop of a run (a legacy cycle)."""
-
-    _end_type = "section.end"
-
-    def __init__(
-        self, client: Client, run_id: str, id: str, name: str, index: int, hp: dict[str, str]
-    ) -> None:
-        super().__init__(client, run_id, id, name, hp)
-        self.index = index
-        if name in {"epoch", "epochs"}:
-            self._epoch = index
-
-    def stage(self, name: str, kind: str, **options: Any) -> Stage:
-        """Start a stage inside this section (e.g. a transformation run once per iteration)."""
-        return start_stage(self.client, self.run_id, name, kind, parent=self.id, **options)
-
-
-def start_stage(
-    client: Client,
-    run_id: str,
-    name: str,
-    kind: str,
-    *,
-    parent: str | None = None,
-    hyperparameters: Mapping[str, Any] | None = None,
-    used: Iterable[Entity | str] | None = None,
-    planned_epochs: int | None = None,
-    attributes: Mapping[str, Any] | None = None,
-    id: str | None = None,
-    start_time: float | None = None,
-) -> Stage:
-    check_name(name, "stage name")
-    if kind not in STAGE_KINDS:
-        raise CaptureUsageError(f"stage kind must be one of {', '.join(STAGE_KINDS)}; got {kind!r}")
-    record: dict[str, Any] = {
-        "type": "stage.start",
-        "id": new_id() if id is None else check_id(id),
-        "run": run_id,
-        "time": _time() if start_time is None else float(start_time),
-        "name": name,
-        "kind": kind,
-    }
-    if parent is not None:
-        record["parent"] = parent
-    if used:
-        record["used"] = entity_ids(used, "used")
-    if planned_epochs is not None:
-        record["planned_epochs"] = check_int(planned_epochs, "planned_epochs")
-    if attributes:
-        record["attributes"] = check_attributes(attributes)
-    hps = check_attributes(hyperparameters, "hyperparameters")
-    client.pipeline.put(record)
-    stage = Stage(client, run_id, record["id"], name, kind)
-    for hp_name, value in hps.items():
-        stage.log_hyperparameter(hp_name, value)
-    return stage
-
-
-def start_section(
-    client: Client,
-    run_id: str,
-    stage_id: str,
-    name: str,
-    index: int,
-    *,
-    hp: dict[str, str] | None = None,
-    id: str | None = None,
-    start_time: float | None = None,
-) -> Section:
-    check_name(name, "section name")
-    record = {
-        "type": "section.start",
-        "id": new_id() if id is None else check_id(id),
-        "run": run_id,
-        "time": _time() if start_time is None else float(start_time),
-        "stage": stage_id,
-        "name": name,
-        "index": check_int(index, "section index"),
-    }
-    client.pipeline.put(record)
-    return Section(client, run_id, record["id"], name, record["index"], {} if hp is None else hp)

@@ -17,8 +17,8 @@ from provlake._client import Client
 from provlake._exceptions import ConfigurationError
 
 if TYPE_CHECKING:
-    from provlake._handles import Section
     from provlake._run import Run
+    from provlake._stages import Section
 
 __all__ = ["Persister", "ProvLake"]
 

@@ -1,6 +1,12 @@
-"""The synchronous transport to a provml manager over HTTP: batches to ``/api/v1/capture`` (the
-http transport's ``send``), named questions to ``/api/v1/questions/{name}``, id blocks from
-``/api/v1/braid/ids``, on the same kept-alive connection."""
+"""Where synchronous writes go (:mod:`provlake._sync`): a manager over HTTP, or an in-process one.
+
+- ``http(s)://HOST:PORT[/prefix]``: :class:`ManagerTransport`: batches to ``/api/v1/capture`` (the
+  http transport's ``send``), named questions to ``/api/v1/questions/{name}``, id blocks from
+  ``/api/v1/braid/ids``, on the same kept-alive connection;
+- anything else (a file path, a store URI): the ``embedded`` transport kind, an in-process manager
+  that the ``services`` package provides through the ``provml.transports`` entry point group, so
+  that :mod:`provlake` never imports it.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +16,12 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
-from provlake._exceptions import BatchRejected, TransportError
+from provlake._exceptions import BatchRejected, ConfigurationError, TransportError
 from provlake._http import HttpTransport
+from provlake._registry import make_transport
 from provlake._sync import SyncTransport
 
-__all__ = ["ManagerTransport"]
+__all__ = ["ManagerTransport", "open_sync_transport"]
 
 
 class ManagerTransport(HttpTransport, SyncTransport):
@@ -57,3 +64,21 @@ class ManagerTransport(HttpTransport, SyncTransport):
 
     def __repr__(self) -> str:
         return f"<ManagerTransport {self.url}>"
+
+
+def open_sync_transport(target: str | SyncTransport, **settings: Any) -> SyncTransport:
+    """The synchronous transport for ``target``: a manager URL, or a path / store URI served by an
+    in-process manager (the ``embedded`` transport kind)."""
+    from provlake._config import Settings
+
+    if isinstance(target, SyncTransport):
+        return target
+    resolved = Settings.resolve(settings)
+    if not isinstance(target, str) or not target:
+        raise ConfigurationError(f"expected a manager URL, a path or a store URI, got {target!r}")
+    if target.startswith(("http://", "https://")):
+        return ManagerTransport(target, token=resolved.token, timeout=resolved.timeout)
+    transport = make_transport({"type": "embedded", "target": target}, resolved)
+    if not isinstance(transport, SyncTransport):
+        raise ConfigurationError(f"the embedded transport for {target!r} is not synchronous")
+    return transport

@@ -18,21 +18,25 @@ from provlake._exceptions import CaptureUsageError
 
 __all__ = [
     "ENTITY_KINDS",
+    "NON_FINITE",
     "SCHEMA",
     "STAGE_KINDS",
     "STATUSES",
+    "VERSION",
     "MetricEncoder",
     "check_attributes",
     "check_id",
     "check_name",
     "check_number",
     "check_scalar",
+    "check_status",
     "encode_batch",
     "encode_record",
     "new_id",
 ]
 
 SCHEMA = "provml/capture/1"
+VERSION = "0.1.0"  # of this client, sent in every batch header (``provlake.__version__``)
 
 # The PROV-ML class each kind becomes (the manager maps; the client checks the kind).
 STAGE_KINDS: dict[str, str] = {
@@ -51,6 +55,10 @@ ENTITY_KINDS: dict[str, str] = {
     "kg_reference": vocab.PROVML.KnowledgeGraphReference,
 }
 STATUSES = ("finished", "failed", "killed")
+
+# JSON has no NaN or infinity: they travel as the tokens Python's json module writes and reads
+# (and the manager's parser reads), so a diverging loss is recorded, not dropped.
+NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 
 _ID = re.compile(r"[A-Za-z0-9._~-]{1,128}")
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
@@ -103,6 +111,12 @@ def check_scalar(value: Any, field: str) -> str | int | float | bool:
     )
 
 
+def check_status(status: str) -> str:
+    if status not in STATUSES:
+        raise CaptureUsageError(f"status must be one of {', '.join(STATUSES)}; got {status!r}")
+    return status
+
+
 def check_int(value: Any, field: str, minimum: int = 0) -> int:
     if isinstance(value, bool) or not hasattr(value, "__index__") or int(value) < minimum:
         raise CaptureUsageError(f"{field} must be an integer >= {minimum}, got {value!r}")
@@ -146,15 +160,19 @@ class MetricEncoder:
         self._prefix = uuid.uuid4().hex[:20]
         self._counter = 0
         self._names: dict[str, str] = {}
+        self.non_finite = 0  # NaN and infinite values encoded (sent, as NaN / Infinity tokens)
 
-    def __call__(self, item: tuple) -> str | None:
-        """The JSON text of one metric record; None when the value is not finite (NaN, inf)."""
+    def __call__(self, item: tuple) -> str:
+        """The JSON text of one metric record (a NaN or infinite value as a ``NaN`` /
+        ``Infinity`` / ``-Infinity`` token, see ``NON_FINITE``)."""
         _, run, execution, name, value, time, epoch, step, model, data = item
         if value.__class__ is not int:
             value = float(value)
-            if not math.isfinite(value):
-                return None
-            value = float.__repr__(value)
+            if math.isfinite(value):
+                value = float.__repr__(value)
+            else:
+                self.non_finite += 1
+                value = NON_FINITE[float.__repr__(value)]
         else:
             value = int.__repr__(value)
         quoted = self._names.get(name)
@@ -177,8 +195,9 @@ class MetricEncoder:
 
 
 def encode_record(record: Mapping[str, Any]) -> str:
-    """The JSON text of one record (raises ValueError or TypeError when not encodable)."""
-    return json.dumps(record, separators=(",", ":"), allow_nan=False)
+    """The JSON text of one record (raises ValueError or TypeError when not encodable); NaN and
+    infinite numbers are written as the ``NaN`` / ``Infinity`` / ``-Infinity`` tokens."""
+    return json.dumps(record, separators=(",", ":"), allow_nan=True)
 
 
 def encode_batch(records: list[str], client: Mapping[str, str]) -> bytes:

@@ -11,8 +11,9 @@ from typing import Any
 
 from provlake._config import Settings
 from provlake._exceptions import BatchRejected
+from provlake._registry import make_transport
 from provlake._spool import Spool
-from provlake._transports import Transport, make_transport
+from provlake._transports import Transport
 
 __all__ = ["ReplayResult", "replay"]
 
@@ -21,14 +22,16 @@ log = logging.getLogger("provlake")
 
 @dataclasses.dataclass
 class ReplayResult:
-    """What a replay sent; ``rejected`` and ``unreadable`` count batches the receiver refused or
-    torn lines.
+    """What a replay sent (``batches``: requests); ``rejected`` and ``unreadable`` count batches the
+    receiver refused and torn lines; ``busy``, spool folders of processes still running, left to
+    them.
     """
 
     batches: int = 0
     records: int = 0
     rejected: int = 0
     unreadable: int = 0
+    busy: int = 0
 
 
 def replay(
@@ -39,10 +42,11 @@ def replay(
     """Send every batch under ``path`` in order; sending twice is harmless (ids make records
     idempotent).
 
-    ``path`` is a JSONL file written by the file transport (left in place) or a spool directory
-    (``PROVML_SPOOL_DIR``; each segment is deleted once delivered, refused batches go to
-    ``rejected/``). Raises :class:`TransportError` when the receiver is unreachable (run it again
-    later).
+    ``path`` is a JSONL file written by the file transport (left in place, one request a line) or
+    a spool directory (``PROVML_SPOOL_DIR``: the folders of processes that ended, merged into
+    batches of ``batch_size`` records, each segment deleted once delivered, refused batches kept in
+    ``rejected/``; the folders of running processes are theirs to send). Raises
+    :class:`TransportError` when the receiver is unreachable (run it again later).
     """
     resolved = Settings.resolve(settings)
     sender = make_transport(transport, resolved)
@@ -58,7 +62,14 @@ def replay(
                 result.batches += 1
                 result.records += count
 
-            _, _, result.rejected, _ = spool.drain(send)
+            drained = spool.drain(send, batch_size=resolved.batch_size)
+            result.rejected, result.busy = drained.rejected, drained.busy
+            if drained.busy:
+                log.warning(
+                    "provlake: %d spool folders under %s belong to running processes: left to them",
+                    drained.busy,
+                    spool.pending,
+                )
         else:
             with open(path, "rb") as f:
                 for number, line in enumerate(f, 1):

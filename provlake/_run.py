@@ -4,25 +4,22 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from provlake._entities import Entity, entity_record
-from provlake._handles import Ending, Section, Stage, _status_for, start_section
-from provlake._handles import start_stage as _start_stage
-
-if TYPE_CHECKING:
-    from provlake._client import Client
+from provlake._entities import CaptureClient, Entity, entity_record
+from provlake._handles import Ending, status_for
+from provlake._handles import current_run as _active_run
+from provlake._stages import Section, Stage, start_section
+from provlake._stages import start_stage as _start_stage
+from provlake._transform import transformation as _transformation
 
 __all__ = ["Run", "active_run"]
-
-_active_run: contextvars.ContextVar[Run | None] = contextvars.ContextVar(
-    "provlake_run", default=None
-)
 
 
 def active_run() -> Run | None:
     """The run started last by ``start_run`` in this context and not ended yet."""
-    return _active_run.get()
+    run = _active_run.get()
+    return run if isinstance(run, Run) else None
 
 
 class Run(Ending):
@@ -30,11 +27,11 @@ class Run(Ending):
 
     _end_type = "run.end"
 
-    def __init__(self, client: Client, id: str, name: str) -> None:
+    def __init__(self, client: CaptureClient, id: str, name: str) -> None:
         self.client, self.id, self.run_id, self.name = client, id, id, name
         self._end_attributes: dict[str, Any] = {}
         self._ended = False
-        self._token: contextvars.Token | None = _active_run.set(self)
+        self._token: contextvars.Token[Ending | None] | None = _active_run.set(self)
 
     # -- structure
     # -----------------------------------------------------------------------------------
@@ -86,9 +83,7 @@ class Run(Ending):
 
     def transformation(self, func: Any = None, *, name: str | None = None) -> Any:
         """Decorator: each call of the function becomes a data transformation of this run."""
-        from provlake._fluent import transformation
-
-        return transformation(func, name=name, run=self)
+        return _transformation(func, name=name, target=lambda: self)
 
     # -- attributes, end, flush
     # -------------------------------------------------------------------------
@@ -115,15 +110,16 @@ class Run(Ending):
         self._token = None
 
     def flush(self, timeout: float | None = None, *, acknowledged: bool = False) -> bool:
-        """Block until everything captured so far is delivered or spooled (False on timeout);
-        ``acknowledged=True``: until the manager acknowledged it all."""
+        """Block until everything captured so far is delivered or spooled, at most ``timeout``
+        seconds (None: ``flush_timeout``, 30 s; False on timeout, with a warning saying what is
+        pending); ``acknowledged=True``: until the manager committed it all."""
         return self.client.flush(timeout, acknowledged=acknowledged)
 
     def __enter__(self) -> Run:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
-        self.end(_status_for(exc_type))
+        self.end(status_for(exc_type))
         self.client.flush(self.client.settings.exit_timeout)
 
     def __repr__(self) -> str:

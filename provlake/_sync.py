@@ -7,12 +7,8 @@ encodes them. Refusals and outages are raised to the caller (:class:`BatchReject
 :class:`TransportError`): a caller that is handed an id must know the write happened.
 
 Reads go to the same receiver as named questions: a :class:`SyncTransport` is a transport that also
-answers ``ask(question, params)`` and hands out blocks of integer ids (``allocate(count)``):
-
-- ``http(s)://HOST:PORT``: the manager (``provlake._manager.ManagerTransport``);
-- anything else (a file path, a store URI): the ``embedded`` transport kind, an in-process manager
-  that the ``services`` package provides through the ``provml.transports`` entry point group, so
-  that :mod:`provlake` never imports it.
+answers ``ask(question, params)`` and hands out blocks of integer ids (``allocate(count)``);
+:func:`provlake._manager.open_sync_transport` picks one for a manager URL, a path or a store URI.
 """
 
 from __future__ import annotations
@@ -21,11 +17,10 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from provlake._exceptions import ConfigurationError
 from provlake._records import encode_batch, encode_record
-from provlake._transports import Transport, make_transport
+from provlake._transports import Transport
 
-__all__ = ["SyncTransport", "SyncWriter", "open_sync_transport"]
+__all__ = ["SyncTransport", "SyncWriter"]
 
 
 class SyncTransport(Transport):
@@ -39,26 +34,6 @@ class SyncTransport(Transport):
     def allocate(self, count: int) -> int:
         """Reserve ``count`` integer ids no other writer of the receiver's store gets; the first."""
         raise NotImplementedError
-
-
-def open_sync_transport(target: str | SyncTransport, **settings: Any) -> SyncTransport:
-    """The synchronous transport for ``target``: a manager URL, or a path / store URI served by an
-    in-process manager (the ``embedded`` transport kind)."""
-    from provlake._config import Settings
-
-    if isinstance(target, SyncTransport):
-        return target
-    resolved = Settings.resolve(settings)
-    if not isinstance(target, str) or not target:
-        raise ConfigurationError(f"expected a manager URL, a path or a store URI, got {target!r}")
-    if target.startswith(("http://", "https://")):
-        from provlake._manager import ManagerTransport
-
-        return ManagerTransport(target, token=resolved.token, timeout=resolved.timeout)
-    transport = make_transport({"type": "embedded", "target": target}, resolved)
-    if not isinstance(transport, SyncTransport):
-        raise ConfigurationError(f"the embedded transport for {target!r} is not synchronous")
-    return transport
 
 
 class SyncWriter:

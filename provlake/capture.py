@@ -6,7 +6,8 @@ Mapping: ``ProvWorkflow`` → ``run.start``/``run.end`` (kind ``workflow``); ``P
 ``ProvCycle`` → ``section.start``/``section.end`` under the run. Input values of tasks are start
 attributes, output values end attributes; typed values (``provlake.utils.args_handler``) become
 entities. Scalar inputs of a cycle iteration become hyperparameter values it used (a section has no
-input attributes).
+input attributes). Numeric outputs of tasks and cycle iterations are also metrics (epoch = the
+iteration), as the manager maps them for the 0.2.982 wire format, so the questions see them.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import time
 from typing import Any
 
 from provlake._entities import entity_record
-from provlake._handles import Section, Stage, start_section, start_stage
 from provlake._legacy import Persister
 from provlake._legacy_values import convert_values
 from provlake._run import Run
+from provlake._stages import Section, Stage, start_section, start_stage
 from provlake.utils.constants import Status
 
 __all__ = ["ProvCycle", "ProvTask", "ProvWorkflow"]
@@ -82,6 +83,13 @@ class ActivityCapture:
         self, output_args: Any = None, stdout: Any = None, stderr: Any = None, **kw: Any
     ) -> Any:
         raise NotImplementedError  # pragma: no cover - overridden
+
+
+def _metrics(execution: Stage | Section, outputs: dict[str, Any], epoch: int | None) -> None:
+    """Numeric outputs (booleans excepted) are model evaluations too, in the iteration's epoch."""
+    for name, value in outputs.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            execution.log_metric(name, value, epoch=epoch)
 
 
 def _entities(
@@ -183,6 +191,7 @@ class ProvTask(ActivityCapture):
         self.task_id = self.generated_time if task_id is None else task_id
         self.attribute_associations = attribute_associations
         self.stage: Stage | None = None
+        self._epoch: int | None = None  # the index of the cycle iteration it runs in
 
     def _run(self) -> Run:
         assert self._prov_persister is not None
@@ -210,6 +219,7 @@ class ProvTask(ActivityCapture):
                 run.id, self.parent_cycle_name, self.parent_cycle_iteration
             )
             parent = None if cycle is None else cycle.id
+            self._epoch = None if cycle is None else cycle.index
         self.stage = start_stage(
             persister.client,
             run.id,
@@ -241,6 +251,7 @@ class ProvTask(ActivityCapture):
         self.stored_output = True
         attrs, specs = convert_values(_with_extras(output_args, stdout, stderr))
         _entities(persister, self.stage.run_id, specs, generated_by=self.stage.id)
+        _metrics(self.stage, attrs, self._epoch)
         self.stage.end(_STATUS.get(status, "finished"), attrs, end_time=end_time)
         return self
 
@@ -297,7 +308,8 @@ class ProvCycle(ActivityCapture):
         )
         persister.cycles.setdefault(key, []).append((self.iteration_id, self.section))
         attrs, specs = convert_values(self._input_args)
-        self.section.log_hyperparameters(attrs)
+        for name, value in attrs.items():  # set anew each iteration: in force at its epoch
+            self.section.log_hyperparameter(name, value, epoch=self.section.index)
         custom, custom_specs = convert_values(self._custom_metadata, "custom_metadata.")
         self.section.set_attributes(custom)  # descriptive: sent with section.end
         used = _entities(persister, run.id, specs + custom_specs)
@@ -325,6 +337,7 @@ class ProvCycle(ActivityCapture):
         )
         attrs, specs = convert_values(_with_extras(output_args, stdout, stderr, **extra))
         _entities(persister, self.section.run_id, specs, generated_by=self.section.id)
+        _metrics(self.section, attrs, self.section.index)
         self.section.end(_STATUS.get(status, "finished"), attrs, end_time=end_time)
         key = (self.section.run_id, self.cycle_name)
         entries = persister.cycles.get(key, [])

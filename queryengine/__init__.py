@@ -28,9 +28,11 @@ from queryengine._polystore import (
     domain_iri,
     example_domain_graph,
     register_endpoint,
+    registered_endpoints,
 )
 from queryengine._results import Rows, python_value, to_dataframe
 from queryengine._store import DomainStore, QueryableStore
+from queryengine._views import get_view, run_view, views
 
 __all__ = [
     "DEFAULT_BASE_IRI",
@@ -54,11 +56,15 @@ __all__ = [
     "domain_iri",
     "example_domain_graph",
     "get_question",
+    "get_view",
     "mint",
     "parse_question",
     "python_value",
     "register_endpoint",
+    "registered_endpoints",
     "run_question",
+    "run_view",
     "sparql",
     "to_dataframe",
+    "views",
 ]

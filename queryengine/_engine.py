@@ -34,6 +34,7 @@ def default_base_iri() -> str:
 
 def ask(
     name: str,
+    /,
     *,
     store: QueryableStore,
     base_iri: str | None = None,
@@ -43,7 +44,8 @@ def ask(
 ) -> Rows:
     """Answer the question called ``name`` with ``params``; returns the rows as a list of dicts.
 
-    IRI parameters take a full IRI or a client id / name (minted like the manager does). Raises
+    ``name`` is positional only, so a question may have a parameter called ``name``. IRI
+    parameters take a full IRI or a client id / name (minted like the manager does). Raises
     ``UnknownQuestionError`` or ``ParameterError`` before anything runs. ``lateral`` chooses how
     parameters are bound: ``True`` VALUES + ``LATERAL`` (fast plans on Oxigraph and Jena),
     ``False`` a plain SPARQL 1.1 VALUES block, ``None`` (default) LATERAL unless the store refuses

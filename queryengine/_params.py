@@ -62,6 +62,7 @@ _TYPE = re.compile(
     r"(?::(?P<kind>[a-z]+))?(?:\{(?P<choices>[^}]*)\})?(?:\[(?P<lo>-?\d+)\.\.(?P<hi>-?\d+)\])?"
 )
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGER_BOUND = 10**18
 
 
 def mint(base_iri: str, kind: str, value: str) -> str:
@@ -182,6 +183,8 @@ class Parameter:
             if not re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
                 raise self._error("must be an integer", value)
             value = int(value)
+        elif abs(value) >= _INTEGER_BOUND:  # the same bound as the text form: 18 digits
+            raise self._error("must be an integer of at most 18 digits", value)
         if (self.low is not None and value < self.low) or (
             self.high is not None and value > self.high
         ):
@@ -207,7 +210,12 @@ class Parameter:
         raise self._error("must be a boolean (true or false)", value)
 
     def _error(self, problem: str, value: Any) -> ParameterError:
-        shown = value if isinstance(value, int | float | bool) else str(value)[:200]
+        if isinstance(value, float) and not math.isfinite(value):
+            shown: Any = str(value)  # JSON cannot carry it as a number
+        elif isinstance(value, int | float | bool) and abs(value) < _INTEGER_BOUND:
+            shown = value
+        else:
+            shown = str(value)[:200]
         return ParameterError(
             f"parameter {self.name!r} ({self.type}) {problem}: {shown!r}",
             parameter=self.name,

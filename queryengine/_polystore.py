@@ -27,6 +27,7 @@ __all__ = [
     "domain_iri",
     "example_domain_graph",
     "register_endpoint",
+    "registered_endpoints",
 ]
 
 _NAME = re.compile(r"[A-Za-z0-9._~-]{1,64}")
@@ -159,3 +160,28 @@ def domain_graphs(store: QueryableStore, *, base_iri: str | None = None) -> list
             }
         )
     return out
+
+
+def registered_endpoints(store: QueryableStore, *, base_iri: str | None = None) -> dict[str, str]:
+    """The registered remote endpoints, name → URL: only what ``register_endpoint`` wrote, i.e. the
+    ``sd:endpoint`` of ``{base}domain/NAME`` inside its own graph ``{base}graph/domain/NAME`` (the
+    same triple anywhere else, say in an imported document, registers nothing).
+
+    >>> from queryengine._testing import PyoxigraphStore
+    >>> s = PyoxigraphStore()
+    >>> register_endpoint(s, "remote", "http://localhost:7878/query")
+    >>> registered_endpoints(s)
+    {'remote': 'http://localhost:7878/query'}
+    """
+    base = base_iri or default_base_iri()
+    prefix = f"{base}graph/domain/"
+    query = f"""
+        SELECT ?g ?d ?e WHERE {{
+          GRAPH ?g {{ ?d <{_SD}endpoint> ?e }} FILTER(STRSTARTS(STR(?g), {ox.Literal(prefix)}))
+        }}"""
+    found = {}
+    for g, d, e in store.query(query).rows:
+        name = g.value[len(prefix) :]
+        if isinstance(e, ox.NamedNode) and d.value == f"{base}domain/{name}":
+            found[name] = e.value
+    return found

@@ -24,6 +24,8 @@ _GROUPS = {
     "prov:Entity": ("Retrospective: entities", "#d9f0d3"),
     "prov:Person": ("Agents", "#eadcf0"),
     "prov:SoftwareAgent": ("Agents", "#eadcf0"),
+    "prov:Revision": ("Qualified influences", "#fff2cc"),
+    "prov:Influence": ("Qualified influences", "#fff2cc"),
 }
 
 # How PROV-ML data uses the PROV-O and ML Schema properties it reuses instead of defining twins.
@@ -42,7 +44,13 @@ _REUSED = [
     ),
     (
         "prov:wasRevisionOf",
-        "a model version revising a model; an adaptation revising a hyperparameter value",
+        "a model version revising a model; an adaptation revising a hyperparameter value; a "
+        "version revising an earlier version of its object (declared or inferred)",
+    ),
+    ("prov:specializationOf", "a version of a versioned object (dataset, algorithm, model name)"),
+    (
+        "prov:qualifiedRevision / prov:entity",
+        "a declared or inferred revision between two versions, with its weight",
     ),
     ("prov:wasAssociatedWith", "the persona and the software agent responsible for a run"),
     ("prov:hadPlan", "the plan of a qualified association; `provml:executionOf` is its shortcut"),

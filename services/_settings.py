@@ -7,6 +7,8 @@ the ``provml serve`` command build their own instance (``Settings(store=..., por
 >>> s = Settings(store="oxigraph:/data/provml", token="a, b", _env_file=None)
 >>> s.write_tokens, s.quarantine_path()
 (('a', 'b'), '/data/provml-quarantine')
+>>> Settings(allowed_endpoints="http://kg:7878/query, https://data.example.org/").endpoint_allow_list
+('http://kg:7878/query', 'https://data.example.org/')
 >>> Settings(store="memory:").quarantine_path() is None
 True
 """
@@ -81,6 +83,17 @@ class Settings(BaseSettings):
     validate_shapes: bool = Field(
         True, alias="PROVML_VALIDATE", description="SHACL-validate every batch"
     )
+    allowed_endpoints: str | None = Field(
+        None,
+        description="SPARQL endpoints a request may make the manager reach (SERVICE, LOAD) besides "
+        "the registered ones: comma-separated URLs, prefixes ending with '/', or '*'",
+    )
+    flush_every_quads: int = Field(
+        250_000,
+        ge=0,
+        description="flush the embedded store's write buffers after this many written quads "
+        "(0: leave it to RocksDB); bounds the memory the buffers hold",
+    )
 
     model_config = SettingsConfigDict(env_prefix="PROVML_", extra="ignore", populate_by_name=True)
 
@@ -95,6 +108,11 @@ class Settings(BaseSettings):
     def write_tokens(self) -> tuple[str, ...]:
         """The accepted write tokens (the admin token is accepted too, see ``services.app``)."""
         return _split_tokens(self.token)
+
+    @property
+    def endpoint_allow_list(self) -> tuple[str, ...]:
+        """The entries of ``allowed_endpoints`` (see ``services._egress``)."""
+        return _split_tokens(self.allowed_endpoints)
 
     @property
     def loopback(self) -> bool:

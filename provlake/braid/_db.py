@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from provlake._exceptions import BatchRejected
-from provlake._sync import SyncWriter, open_sync_transport
+from provlake._manager import open_sync_transport
+from provlake._sync import SyncWriter
 
 from ._types import (
     BraidInputError,

@@ -14,20 +14,18 @@ from __future__ import annotations
 import time
 import uuid
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._actions import run_action
+from ._db import BraidDB
 from ._types import BraidInputError, BraidRejected, UnknownRecord
-
-if TYPE_CHECKING:
-    from ._records import BraidRecord
 
 __all__ = ["invalidate"]
 
 _ATTEMPTS = 3
 
 
-def _plan(db: Any, start: int, cascade: bool) -> list[tuple[int, int | None]]:
+def _plan(db: BraidDB, start: int, cascade: bool) -> list[tuple[int, int | None]]:
     """(record, the record it was reached from) in breadth-first order, the start first."""
     order: list[tuple[int, int | None]] = [(start, None)]
     if not cascade:
@@ -48,14 +46,14 @@ def _plan(db: Any, start: int, cascade: bool) -> list[tuple[int, int | None]]:
 
 
 def invalidate(
-    record: BraidRecord,
+    db: BraidDB,
+    record_id: int,
     cause: str | None,
     root_invalidation: Any,
     cascade: bool,
     act: bool,
     act_on_cascade: bool,
 ) -> bool:
-    db = record._db()
     if cause is None and root_invalidation is None:
         raise ValueError("At least one of the cause or root_invalidation must be provided")
     root, informed_by = None, None
@@ -67,14 +65,14 @@ def invalidate(
         if cause is None:
             cause = f"As a result of Invalidation id {root_invalidation}"
     for attempt in range(_ATTEMPTS):
-        row = db.record_row(record.record_id)
+        row = db.record_row(record_id)
         if row is None:
-            raise UnknownRecord(f"no record {record.record_id} in {db}")
+            raise UnknownRecord(f"no record {record_id} in {db}")
         if row.get("invalidation") is not None:
             return False
-        order = _plan(db, record.record_id, cascade)
+        order = _plan(db, record_id, cascade)
         ids = {rec: uuid.uuid4().hex for rec, _ in order}
-        top = root or ids[record.record_id]
+        top = root or ids[record_id]
         stamp = time.time()
         batch = []
         for rec, parent in order:

@@ -8,6 +8,7 @@ session it was made in, and what it reports (validity, tags, URIs) is read from 
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import time
 import uuid
@@ -300,8 +301,6 @@ class BraidRecord:
                 }
             ]
         )
-        import json
-
         return BraidInvalidationAction(
             InvalidationActionType(row["action_type"]),
             row["name"],
@@ -326,7 +325,8 @@ class BraidRecord:
         from ._invalidation import invalidate
 
         done = invalidate(
-            self,
+            self._db(),
+            self.record_id,
             cause,
             root_invalidation,
             cascade,

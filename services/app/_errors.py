@@ -5,16 +5,19 @@ The app's own exceptions, one root::
 
     AppError                      a request the service refuses
     ├── BadRequest                malformed parameters or body (names the field)            → 400
+    ├── InvalidSparql             SPARQL that does not parse (names the field)               → 400
     ├── Unauthorized              no or wrong bearer token                                   → 401
     ├── Forbidden                 the token is valid but not allowed to do this              → 403
     ├── NotFound                  unknown resource (IRI, quarantine entry)                   → 404
     ├── NotAcceptable             no representation matches the Accept header                → 406
+    ├── Conflict                  an update the store refuses as it is (names the field)     → 409
     ├── PayloadTooLarge           the body exceeds ``max_body_bytes``                        → 413
     ├── UnsupportedMediaType      wrong Content-Type                                         → 415
     └── ServiceUnavailable        the store does not answer                                  → 503
 
-Exceptions of the other layers (ingest, store, provdoc, queryengine, FastAPI's own) are mapped by
-``ERROR_TABLE`` too. Every error body is
+Exceptions of the other layers (ingest, store, provdoc, queryengine, explore, egress, FastAPI's own)
+are mapped by ``ERROR_TABLE`` too; so is ``RecursionError``, which only input nested deeper than a
+parser's recursion limit raises here (400 ``too_deeply_nested``, naming the body). Every body is
 ``{"error": code, "message": text, "details": ...}``; for bad input ``details`` lists
 ``{"field", "message"}`` pairs, for a SHACL violation it holds the quarantine id and the
 violations (focus node, path, message).
@@ -23,29 +26,35 @@ violations (focus node, path, message).
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
-from fastapi import HTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from queryengine import QueryEngineError
+from services._egress import EgressError, EndpointNotAllowed, EndpointUnavailable
+from services.explore import ExploreError, UnknownNode
 from services.ingest import (
     BatchTooLarge,
     IngestError,
     InvalidBatch,
     NotInQuarantine,
     ShapeViolation,
+    UnknownReference,
+    VersionConflict,
 )
 from services.provdoc import ProvDocumentError, UnsupportedFormatError
-from services.store import StoreError
+from services.store import StoreError, UpdateConflictError
 
 __all__ = [
     "ERROR_TABLE",
     "AppError",
     "BadRequest",
+    "Conflict",
     "Forbidden",
+    "InvalidSparql",
     "NotAcceptable",
     "NotFound",
     "PayloadTooLarge",
@@ -54,6 +63,7 @@ __all__ = [
     "UnsupportedMediaType",
     "error_body",
     "error_response",
+    "json_safe",
     "status_for",
 ]
 
@@ -73,6 +83,15 @@ class AppError(Exception):
 
 class BadRequest(AppError):
     """A parameter or the body is malformed."""
+
+
+class InvalidSparql(AppError):
+    """A SPARQL query or update that does not parse."""
+
+
+class Conflict(AppError):
+    """A valid request the store refuses in its present state (``CREATE GRAPH`` of an existing
+    graph, ``DROP GRAPH`` of a missing one)."""
 
 
 class Unauthorized(AppError):
@@ -109,6 +128,8 @@ class ServiceUnavailable(AppError):
 # services.store).
 ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str | None]] = [
     ((BadRequest,), 400, "bad_request"),
+    ((InvalidSparql,), 400, "query_syntax"),
+    ((Conflict,), 409, "update_conflict"),
     ((Unauthorized,), 401, "unauthorized"),
     ((Forbidden,), 403, "forbidden"),
     ((NotFound,), 404, "not_found"),
@@ -117,16 +138,24 @@ ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str | None]] = [
     ((UnsupportedMediaType,), 415, "unsupported_media_type"),
     ((ServiceUnavailable,), 503, "store_unavailable"),
     ((RequestValidationError,), 400, "invalid_request"),
+    ((EndpointNotAllowed,), 403, "endpoint_not_allowed"),
+    ((EndpointUnavailable,), 502, "endpoint_unavailable"),
+    ((RecursionError,), 400, "too_deeply_nested"),
     ((BatchTooLarge,), 413, "batch_too_large"),
+    ((VersionConflict,), 409, "version_conflict"),
     ((InvalidBatch,), 400, "invalid_batch"),
+    ((UnknownReference,), 422, "unknown_reference"),
     ((ShapeViolation,), 422, "shape_violation"),
     ((NotInQuarantine,), 404, "not_found"),
+    ((UnknownNode,), 404, "not_found"),
+    ((ExploreError,), 400, "bad_request"),
     ((IngestError,), 400, "ingest_error"),
     ((UnsupportedFormatError,), 400, "unsupported_format"),
     ((ProvDocumentError,), 400, "invalid_document"),
     # unknown question, missing or ill-typed parameter: the code of the exception itself
     ((QueryEngineError,), 400, None),
     ((StoreError, SyntaxError), 400, "query_syntax"),
+    ((UpdateConflictError,), 409, "update_conflict"),
     ((StoreError, TimeoutError), 503, "query_timeout"),
     ((StoreError, ValueError), 400, "invalid_data"),
     ((StoreError, OSError), 503, "store_unavailable"),
@@ -141,6 +170,7 @@ _HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    409: "conflict",
     413: "body_too_large",
     415: "unsupported_media_type",
 }
@@ -189,9 +219,18 @@ def error_body(exc: BaseException) -> tuple[int, dict[str, Any]]:
         message = str(exc)
         field = "format" if isinstance(exc, UnsupportedFormatError) else "body"
         details = [{"field": field, "message": message}]
+    elif isinstance(exc, ExploreError):
+        message = exc.message
+        details = [{"field": exc.field, "message": exc.message}]
     elif isinstance(exc, QueryEngineError):
         message = exc.message
         details = exc.details
+    elif isinstance(exc, EgressError):
+        message = exc.message
+        details = [{"field": exc.field, "message": message, "url": exc.url}]
+    elif isinstance(exc, RecursionError):
+        message = "the body is nested too deeply to be read"
+        details = [{"field": "body", "message": message}]
     elif isinstance(exc, AppError):
         message = exc.message
         details = exc.details
@@ -206,12 +245,31 @@ def error_body(exc: BaseException) -> tuple[int, dict[str, Any]]:
     return status, {"error": code, "message": message, "details": details}
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float replaced by its XSD spelling (``NaN``, ``INF``,
+    ``-INF``), which JSON cannot carry as a number.
+
+    >>> json_safe({"rows": [{"value": float("nan")}, {"value": float("-inf")}], "n": 1.5})
+    {'rows': [{'value': 'NaN'}, {'value': '-INF'}], 'n': 1.5}
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("INF" if value > 0 else "-INF")
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def error_response(exc: BaseException) -> JSONResponse:
     """The JSON response for an exception (logs unexpected ones with their traceback)."""
     status, body = error_body(exc)
-    if status >= 500 and status != 503:
+    if status == 500:
         logger.error("unhandled error", exc_info=exc)
+    elif isinstance(exc, RecursionError | EndpointUnavailable):
+        logger.warning("%s: %s", type(exc).__name__, exc)
+    body = json_safe(body)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if isinstance(exc, HTTPException) and exc.headers:
+    if isinstance(exc, StarletteHTTPException) and exc.headers:
         headers = {**(headers or {}), **exc.headers}
     return JSONResponse(body, status_code=status, headers=headers)

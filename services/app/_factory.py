@@ -24,15 +24,20 @@ from services._settings import Settings
 from services.ingest import Ingestor, Quarantine
 
 from ._errors import ERROR_TABLE, error_response
+from ._static import mount_static
 from .routes import (
     braid,
     capture,
+    explore,
+    graph_store,
     health,
     imports,
+    index,
     linked_data,
     provlake,
     quarantine,
     questions,
+    runs,
     sparql,
 )
 
@@ -63,6 +68,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         from services.store import open_store
 
         opened = store if store is not None else open_store(settings.store)
+        if hasattr(opened, "flush_every"):  # an embedded store: bound its write buffers
+            opened.flush_every = settings.flush_every_quads
         app.state.store = opened
         app.state.write_lock = threading.Lock()
         try:
@@ -85,21 +92,45 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.ingestor = None
 
     async def handle(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, StarletteHTTPException) and exc.status_code == 405:
+            exc = _method_not_allowed(request, routes)
         return error_response(exc)
 
     for exc_type in {row[0][0] for row in ERROR_TABLE} | {StarletteHTTPException, Exception}:
         app.add_exception_handler(exc_type, handle)
 
-    for module in (
+    routers = (
+        index,
         health,
         capture,
         provlake,
         imports,
         quarantine,
         questions,
+        runs,
+        explore,
         sparql,
-        linked_data,
         braid,
-    ):
+    )
+    routes = [*app.router.routes]
+    for module in (*routers, graph_store, linked_data):
         app.include_router(module.router)
+        routes += module.router.routes
+    mount_static(app)
     return app
+
+
+def _method_not_allowed(request: Request, routes: list) -> StarletteHTTPException:
+    """A 405 whose ``Allow`` lists the methods of every route of the path (Starlette names only
+    the first route's)."""
+    allowed: set[str] = set()
+    for route in routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path):
+            allowed |= getattr(route, "methods", None) or set()
+    methods = ", ".join(sorted(allowed))
+    return StarletteHTTPException(
+        405,
+        detail=f"{request.method} is not allowed on {request.url.path}; allowed: {methods}",
+        headers={"Allow": methods},
+    )

@@ -2,7 +2,8 @@
 bodies.
 
 Routers take what they need with ``Depends``: ``store``, ``ingestor``, ``settings`` read
-``request.app.state``; ``read_access`` / ``write_access`` / ``admin_access`` check the bearer token;
+``request.app.state`` (the store wrapped in the request checks of ``_guard``); ``read_access`` /
+``write_access`` / ``admin_access`` check the bearer token;
 ``body`` reads the request body up to ``max_body_bytes``.
 """
 
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
 
+from services._egress import EgressPolicy
 from services._settings import Settings
 
 from ._errors import (
@@ -22,6 +24,7 @@ from ._errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from ._guard import GuardedStore
 
 if TYPE_CHECKING:
     from services.store import Store
@@ -49,10 +52,17 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_store(request: Request) -> Store:
-    store = getattr(request.app.state, "store", None)
+    """The app's store behind the request checks of ``services.app._guard`` (nesting, egress)."""
+    state = request.app.state
+    store = getattr(state, "store", None)
     if store is None:
         raise ServiceUnavailable("the store is not open")
-    return store
+    guarded = getattr(state, "guarded_store", None)
+    if guarded is None or guarded.inner is not store:
+        settings = get_settings(request)
+        policy = EgressPolicy(settings.endpoint_allow_list, settings.base_iri)
+        guarded = state.guarded_store = GuardedStore(store, policy)
+    return guarded
 
 
 def get_ingestor(request: Request) -> Any:

@@ -1,11 +1,11 @@
 """``provml ask`` (named questions), ``provml sparql`` (raw SPARQL) and ``provml domain`` (domain
 graphs).
 
-The store is opened from ``--store URI`` (default ``PROVML_STORE`` or ``oxigraph:./provml-data``).
-An embedded on-disk store admits one process at a time: while a manager holds it, query the
-manager's data through a SPARQL server (``--store sparql+http://HOST:PORT``) instead. The store is
-not opened with pyoxigraph's ``read_only`` mode, which is undefined behaviour while another process
-writes.
+They read ``--store URI`` or a running manager (``--manager URL``); see ``_target`` for the
+defaults. An embedded on-disk store admits one process at a time: while a manager holds it, the
+commands ask through the manager, and a command finding the store locked prints the one that does.
+The store is not opened with pyoxigraph's ``read_only`` mode, which is undefined behaviour while
+another process writes.
 
 Exit codes: 0 answered, 2 bad input (unknown question, missing or ill-typed parameter, invalid
 SPARQL), 1 the store failed.
@@ -21,10 +21,9 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-DEFAULT_STORE = "oxigraph:./provml-data"
+from ._target import TargetError, add_target_arguments, open_target
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -67,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _common(parser: argparse.ArgumentParser, *, formats: bool = True) -> None:
-    parser.add_argument("--store", help=f"store URI (default: $PROVML_STORE or {DEFAULT_STORE})")
+    add_target_arguments(parser)
     parser.add_argument("--base-iri", help="base IRI of minted nodes (default: $PROVML_BASE_IRI)")
     if formats:
         parser.add_argument(
@@ -84,24 +83,10 @@ class _Fail(Exception):
 
 @contextmanager
 def _store(args: argparse.Namespace) -> Iterator[Any]:
-    from services.store import StoreError, open_store
-
-    uri = args.store or os.environ.get("PROVML_STORE") or DEFAULT_STORE
-    scheme, _, path = uri.partition(":")
-    if scheme == "oxigraph" and not Path(path.removeprefix("//")).expanduser().exists():
-        # asking must not leave an empty store behind
-        raise _Fail(f"no store at {path} (give --store URI, or set PROVML_STORE)", 1)
     try:
-        store = open_store(uri)
-    except StoreError as e:
-        hint = (
-            "\nIf a manager holds this store, query it through a SPARQL server "
-            "(--store sparql+http://HOST:PORT, e.g. oxigraph serve) "
-            "or the manager's HTTP API (/api/v1/questions, /sparql)."
-            if isinstance(e, OSError)
-            else ""
-        )
-        raise _Fail(f"cannot open the store {uri}: {e}{hint}", 1) from e
+        store = open_target(args)
+    except TargetError as e:
+        raise _Fail(str(e), 1) from e
     with store:
         yield store
 

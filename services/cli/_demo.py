@@ -27,6 +27,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="folder for the saved models and the PROV export (default: ./provml-export)",
     )
     parser.add_argument("--epochs", type=int, default=12, help="epochs per training (default: 12)")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep the manager and its web UI up after the demo, until Ctrl-C",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="port of the demo's manager (default: any free port; 7080 is the usual one to serve)",
+    )
     parser.set_defaults(handler=_demo)
 
 
@@ -46,7 +57,9 @@ def _demo(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        result = run_demo(args.store, out=args.out, epochs=args.epochs)
+        result = run_demo(
+            args.store, out=args.out, epochs=args.epochs, serve=args.serve, port=args.port
+        )
     except (RuntimeError, TimeoutError, OSError) as exc:
         print(f"provml demo: {exc}", file=sys.stderr)
         return 1

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from services.provdoc._formats import EXPORT_FORMATS, IMPORT_FORMATS
 
+from ._target import TargetError, add_target_arguments, open_target, target_uri
+
 # Above this many quads an export shows its progress (a bulk import shows it for several files).
 _LARGE = 50_000
 
@@ -36,7 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="output format (default: from the extension of -o)",
     )
     exp.add_argument("-o", "--output", metavar="PATH", help="file to write (default: stdout)")
-    _common(exp)
+    add_target_arguments(exp)
+    exp.add_argument("--base-iri", help="base of minted IRIs (default: $PROVML_BASE_IRI)")
     exp.set_defaults(handler=_export)
 
     imp = sub.add_parser("import", help="import PROV or PROV-O documents into import graphs")
@@ -69,10 +72,10 @@ def _fail(command: str, message: str, code: int = 2) -> int:
     return code
 
 
-def _settings(args: argparse.Namespace):
+def _settings(args: argparse.Namespace, store: str | None):
     from services._settings import Settings
 
-    given = {"store": args.store, "base_iri": args.base_iri}
+    given = {"store": store, "base_iri": args.base_iri}
     return Settings(**{k: v for k, v in given.items() if v is not None})
 
 
@@ -94,7 +97,7 @@ def _export(args: argparse.Namespace) -> int:
 
     from services import provdoc
     from services.provdoc import GraphvizNotFoundError, ProvDocumentError
-    from services.store import StoreError, open_store
+    from services.store import StoreError
 
     fmt = args.format
     if fmt is None:
@@ -105,12 +108,12 @@ def _export(args: argparse.Namespace) -> int:
         except ProvDocumentError as exc:
             return _fail("export", str(exc))
     try:
-        settings = _settings(args)
+        settings = _settings(args, target_uri(args))
     except ValidationError as exc:
         return _fail("export", str(exc.errors()[0]["msg"]))
     base = settings.base_iri
     try:
-        with open_store(settings.store) as store:
+        with open_target(args) as store:
             large = args.all or store.count() > _LARGE
             with _progress(large) as progress:
                 task = progress.add_task("reading the store", total=2) if progress else None
@@ -132,6 +135,8 @@ def _export(args: argparse.Namespace) -> int:
         return _fail("export", f"{exc}; {where} (render it with: dot -T{fmt} FILE.dot)", 1)
     except ProvDocumentError as exc:
         return _fail("export", str(exc))
+    except TargetError as exc:
+        return _fail("export", str(exc), 1)
     except (StoreError, OSError) as exc:
         return _fail("export", f"store {settings.store}: {exc}", 1)
     if args.output:
@@ -164,7 +169,7 @@ def _import(args: argparse.Namespace) -> int:
     from services.store import StoreError, open_store
 
     try:
-        settings = _settings(args)
+        settings = _settings(args, args.store)
     except ValidationError as exc:
         return _fail("import", str(exc.errors()[0]["msg"]))
     # Read and convert every file first: one unreadable file and nothing is written.

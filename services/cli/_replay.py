@@ -10,11 +10,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "replay",
         help="re-send captured batches to the manager, in order (safe to repeat)",
-        description="Re-send a JSONL capture file (file transport) or a spool directory "
-        "(PROVML_SPOOL_DIR) in order. Records carry client ids, so sending twice adds nothing.",
+        description="Re-send a JSONL capture file (file transport), a spool directory "
+        "(PROVML_SPOOL_DIR) or a log the ProvLake 0.2.982 library wrote offline, in order. "
+        "Records carry client ids, so sending twice adds nothing.",
     )
     parser.add_argument(
-        "path", help="JSONL file written by the file transport, or a spool directory"
+        "path",
+        help="JSONL file written by the file transport, a spool directory, or a ProvLake "
+        "0.2.982 offline log (prov-*.log)",
     )
     parser.add_argument(
         "--manager", help="manager base URL (default: PROVML_MANAGER or 127.0.0.1:7080)"
@@ -31,6 +34,10 @@ def _replay(args: argparse.Namespace) -> int:
     if not Path(args.path).exists():
         print(f"provml replay: {args.path}: no such file or directory", file=sys.stderr)
         return 2
+    from ._replay_provlake import is_provlake_log, replay_provlake_log
+
+    if is_provlake_log(Path(args.path)):  # written offline by the ProvLake 0.2.982 library
+        return replay_provlake_log(Path(args.path), args.manager, args.token)
     try:
         result = replay(args.path, {"type": "http"}, manager=args.manager, token=args.token)
     except TransportError as exc:

@@ -14,6 +14,7 @@ from rich.table import Table
 
 import provlake as pl
 from queryengine import default_base_iri
+from services.demo._next import next_steps
 from services.demo._server import BackgroundManager
 from services.demo._training import EXPERIMENT, Config, Outcome, prepare_data, train
 
@@ -54,13 +55,18 @@ def run_demo(
     grid: tuple[Config, ...] = DEFAULT_GRID,
     epochs: int = 12,
     console: Console | None = None,
+    serve: bool = False,
+    port: int = 0,
 ) -> DemoResult:
-    """Run the whole demo against a manager started on ``store``; returns what it found."""
+    """Run the whole demo against a manager started on ``store``; returns what it found.
+
+    With ``serve`` the manager (and its web UI) stays up on ``port`` (any free port when 0) until
+    Ctrl-C."""
     from queryengine import ask, attach_domain_graph
 
     console = console or Console()
     started = time.monotonic()
-    with BackgroundManager(store) as manager:
+    with BackgroundManager(store, port=port) as manager:
         db = manager.app.state.store
         console.print(f"[bold]provml demo[/] — manager at {manager.url}, store [cyan]{store}[/]")
         attach_domain_graph(db, "optdigits", DOMAIN_GRAPH)
@@ -74,9 +80,26 @@ def run_demo(
         _ask_questions(result, db, ask, console)
         _export(result, db, out, console)
         _validate(result, manager, console)
-    result.seconds = time.monotonic() - started
-    _next_steps(result, store, console)
+        result.seconds = time.monotonic() - started
+        if serve:
+            _serve(result, manager, console)
+            return result
+    next_steps(result.best_run.rsplit("/", 1)[-1], store, result.seconds, console)
     return result
+
+
+def _serve(result: DemoResult, manager: BackgroundManager, console: Console) -> None:
+    """Keep the manager up for the web UI until Ctrl-C."""
+    console.print(
+        f"\nDone in {result.seconds:.1f} s. The web UI: [bold]{manager.url}/[/] "
+        f"(SPARQL at {manager.url}/sparql); Ctrl-C stops the manager.",
+        soft_wrap=True,
+    )
+    try:
+        while manager.running():
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        console.print("stopping the manager")
 
 
 def _train_grid(
@@ -272,20 +295,12 @@ def _demo_quads(db: Any, runs: list[str]) -> list[Any]:
     import pyoxigraph as ox
 
     wanted = {
-        g for g in db.graphs() if g.rsplit("/", 1)[-1] in runs or g.endswith("/graph/catalog")
+        g
+        for g in db.graphs()
+        if g.rsplit("/", 1)[-1] in runs or g.endswith(("/graph/catalog", "/graph/data"))
     }
     return [
         ox.Triple(q.subject, q.predicate, q.object)
         for g in sorted(wanted)
         for q in ox.parse(db.dump(ox.RdfFormat.N_TRIPLES, graph=g), format=ox.RdfFormat.N_TRIPLES)
     ]
-
-
-def _next_steps(result: DemoResult, store: str, console: Console) -> None:
-    best = result.best_run.rsplit("/", 1)[-1]
-    console.print(
-        f"\nDone in {result.seconds:.1f} s. Next:\n"
-        f"  provml serve --store {store}            # SPARQL endpoint at http://127.0.0.1:7080/sparql\n"
-        f"  provml ask training-curve --store {store} --param run={best} --param measure=val_loss\n"
-        f"  provml ask --list"
-    )

@@ -41,6 +41,10 @@ class BackgroundManager:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def running(self) -> bool:
+        """True while the server thread serves."""
+        return self._thread.is_alive()
+
     def __enter__(self) -> BackgroundManager:
         self._thread.start()
         deadline = time.monotonic() + self._startup_timeout

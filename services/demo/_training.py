@@ -182,6 +182,7 @@ def train(
                     clf._optimizer.learning_rate = (
                         rate  # sklearn keeps the SGD rate on its optimizer
                     )
+                    # before the epoch starts: it is the first epoch that runs with the new rate
                     training.adapt_hyperparameter("lr", rate, epoch=epoch)
                     outcome.lr_changes.append((epoch, rate))
                 with training.section("epoch", epoch) as section:

@@ -7,9 +7,14 @@
 ``Ingestor(store).ingest_batch(body)`` parses a native capture batch (docs/capture-format.md), maps
 it to quads, validates them with the SHACL shapes against the batch plus its store context and
 commits them in one ``store.add``. ``ingest_legacy`` does the same for ProvLake 0.2.982 requests,
-``ingest_quads`` for already-mapped RDF. Errors: ``InvalidBatch`` (400; ``BatchTooLarge`` 413),
-``ShapeViolation`` (422, the batch quarantined), ``NotInQuarantine`` (404), all under
-``IngestError``.
+``ingest_quads`` for already-mapped RDF. Errors: ``InvalidBatch`` (400; ``BatchTooLarge`` 413;
+``VersionConflict`` 409, a registered version said otherwise before), ``ShapeViolation`` (422, the
+batch quarantined; ``UnknownReference`` when it names a run, execution or entity that neither it
+nor the store holds), ``NotInQuarantine`` (404), all under ``IngestError``.
+
+Version graphs (docs/versions.md): ``version`` records register versions of input objects; the
+models trainings generate from them are placed in their model's version graph on ingest, with the
+revisions inferred between them committed in the same transaction as the batch.
 
 ``validator="fast"`` (the default) runs checks compiled from the shapes, which give the same
 report as pyshacl (a differential test runs both on every ontology example and on mapped
@@ -19,7 +24,15 @@ batches) at a small fraction of its cost; ``validator="pyshacl"`` runs pyshacl i
 from __future__ import annotations
 
 from ._braid_ids import BraidIds
-from ._exceptions import BatchTooLarge, IngestError, InvalidBatch, NotInQuarantine, ShapeViolation
+from ._exceptions import (
+    BatchTooLarge,
+    IngestError,
+    InvalidBatch,
+    NotInQuarantine,
+    ShapeViolation,
+    UnknownReference,
+    VersionConflict,
+)
 from ._iris import DEFAULT_BASE_IRI, Iris
 from ._pipeline import LEGACY_KINDS, Ingestor, IngestResult
 from ._quarantine import Quarantine, QuarantineEntry
@@ -41,5 +54,7 @@ __all__ = [
     "Quarantine",
     "QuarantineEntry",
     "ShapeViolation",
+    "UnknownReference",
+    "VersionConflict",
     "parse_batch",
 ]

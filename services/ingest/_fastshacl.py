@@ -279,7 +279,8 @@ def _check_sparql(store: ox.Store, focus: set[Term], check: _Sparql, results: li
         node = row["this"]
         if node not in focus:
             continue
-        value = row["value"] if "value" in variables else None
+        # SHACL-SPARQL: without a ?value binding, the value of the result is the focus node
+        value = row["value"] if "value" in variables and row["value"] is not None else node
         results.append(
             (
                 node.value,

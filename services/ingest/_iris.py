@@ -44,6 +44,8 @@ class Iris:
         ox.NamedNode(base)  # raises ValueError for an invalid base
         self.base = base
         self.catalog_graph = ox.NamedNode(f"{base}graph/catalog")
+        # descriptions of data identified by content, shared by the runs that use it
+        self.data_graph = ox.NamedNode(f"{base}graph/data")
         # IRIs minted again and again (a run per record, a measure per metric, an execution per
         # value it generates): cached per ingestor.
         for name in ("run_graph", "run", "execution", "measure", "hyperparameter", "attribute"):
@@ -119,6 +121,28 @@ class Iris:
 
     def datastore(self, name: str) -> ox.NamedNode:
         return ox.NamedNode(f"{self.base}datastore/{_enc(name)}")
+
+    # -- version graphs (OMProv) -----------------------------------------------------------------
+
+    def versioned_object(self, kind: str, name: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}object/{_enc(kind)}/{_enc(name)}")
+
+    def object_graph(self, kind: str, name: str) -> ox.NamedNode:
+        """The versioned object and its registered versions."""
+        return ox.NamedNode(f"{self.base}graph/object/{_enc(kind)}/{_enc(name)}")
+
+    def inferred_graph(self, kind: str, name: str) -> ox.NamedNode:
+        """The revisions inferred between the versions of an output object."""
+        return ox.NamedNode(f"{self.base}graph/inferred/{_enc(kind)}/{_enc(name)}")
+
+    def revision(self, newer: str, older: str) -> ox.NamedNode:
+        """The qualified revision between two versions (entity ids), declared or inferred."""
+        return ox.NamedNode(f"{self.base}revision/{_enc(newer)}/{_enc(older)}")
+
+    @staticmethod
+    def route(revision: ox.NamedNode, kind: str, name: str) -> ox.NamedNode:
+        """``{revision}/route/{kind}/{name}``: one input object's route along a revision."""
+        return ox.NamedNode(f"{revision.value}/route/{_enc(kind)}/{_enc(name)}")
 
 
 class V:

@@ -1,28 +1,41 @@
 """Capture records → PROV-ML quads (docs/capture-format.md), with pyoxigraph terms only.
 
 Run nodes go to the run's graph, shared plan nodes (experiments, stages, measures, agents, ...) to
-the catalogue graph. Every typed node also gets its PROV-O base type. The mapping is deterministic
+the catalogue graph, and data identified by its content (an entity whose id is the
+``provlake.identity.data_id`` of its description) to the data graph, where the runs that use it
+find one node. Every typed node also gets its PROV-O base type. The mapping is deterministic
 and mints no blank node, so the same batch always gives the same quads.
 
-A record may refer to nodes sent in an earlier batch (a ``stage.end``, a ``metric`` of a stage
-started before): its graph comes from its ``run`` field, and the plans of earlier executions (needed
-to mint the plan IRI of a stage or a section) are looked up with one call of ``plan_lookup`` for the
-whole batch.
+Mapping is a pure function of the records and of immutable facts: a record may refer to nodes sent
+in an earlier batch (a ``stage.end``, a ``metric`` of a stage started before): its graph comes from
+its ``run`` field; the plan IRI of a stage or section started in a later batch than its run needs
+the plan of the run (or of the enclosing execution), which ``Mapper.plans_needed`` names and the
+caller gives (``provml:executionOf`` is written once, when the node starts, and never changes). A
+ProvLake task or cycle carries its workflow's name, so its plans need nothing from the store.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
+from provlake.identity import DESCRIPTIVE_FIELDS, data_id
 from provlake.vocab import MLS, XSD
 
 from ._iris import ML, Iris, V, term
-from ._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
+from ._legacy_records import (
+    CycleStart,
+    DataStoreRecord,
+    StageInputs,
+    TaskStart,
+    WorkflowPlanRecord,
+)
 from ._mapping_braid import BraidMapping
+from ._mapping_versions import version_quads
+from ._plans import PlanFinder, Plans
 from ._records import (
     EntityRecord,
     HyperparameterRecord,
@@ -34,12 +47,10 @@ from ._records import (
     StageEnd,
     StageStart,
     UsedRecord,
+    VersionRecord,
 )
 
-__all__ = ["Mapper", "PlanLookup", "literal", "time_literal"]
-
-# Run / execution IRIs → the plan IRI each is an execution of (for those the store knows).
-PlanLookup = Callable[[Collection[str]], dict[str, ox.NamedNode]]
+__all__ = ["Mapper", "literal", "time_literal"]
 
 _STAGE = {
     "training": (ML.TrainingExecution, ML.TrainingStage),
@@ -112,11 +123,15 @@ class Mapper(BraidMapping):
     def __init__(self, iris: Iris) -> None:
         self.iris = iris
 
-    def map(
-        self, records: Sequence[object], plan_lookup: PlanLookup | None = None
-    ) -> list[ox.Quad]:
+    def plans_needed(self, records: Sequence[object]) -> set[str]:
+        """The run and execution IRIs whose plans mapping ``records`` needs and they do not give."""
+        return PlanFinder.needed(self.iris, records)
+
+    def map(self, records: Sequence[object], plans: Plans | None = None) -> list[ox.Quad]:
+        """The quads of ``records``; ``plans`` gives the plans of the nodes ``plans_needed``
+        names (those the store holds)."""
         out = _Out()
-        plans = _Plans(self.iris, records, plan_lookup)
+        plans = PlanFinder(self.iris, records, plans or {})
         for record in records:
             handler = getattr(self, "_" + type(record).__name__)
             handler(record, out, plans)
@@ -166,7 +181,7 @@ class Mapper(BraidMapping):
 
     # -- one method per record type ----------------------------------------------------------------
 
-    def _RunStart(self, r: RunStart, out: _Out, plans: _Plans) -> None:
+    def _RunStart(self, r: RunStart, out: _Out, plans: PlanFinder) -> None:
         iris, g, c = self.iris, self.iris.run_graph(r.run), self.iris.catalog_graph
         run = iris.run(r.run)
         learning = r.kind == "learning"
@@ -215,17 +230,20 @@ class Mapper(BraidMapping):
         for package, version in e.packages.items():
             out.add(env, ML.packageVersion, ox.Literal(f"{package}=={version}"), g)
 
-    def _RunEnd(self, r: RunEnd, out: _Out, plans: _Plans) -> None:
+    def _RunEnd(self, r: RunEnd, out: _Out, plans: PlanFinder) -> None:
         self._end(out, self.iris.run(r.run), r.run, r, self.iris.run_graph(r.run))
 
-    def _StageStart(self, r: StageStart, out: _Out, plans: _Plans) -> None:
+    def _StageStart(
+        self, r: StageStart, out: _Out, plans: PlanFinder, *, whole: bool = True
+    ) -> None:
         iris, g = self.iris, self.iris.run_graph(r.run)
         node = iris.execution(r.id)
         execution_class, _ = _STAGE[r.kind]
         out.typed(node, g, execution_class, V.Activity)
         out.add(node, ML.identifier, ox.Literal(r.id), g)
         out.add(node, V.startedAtTime, time_literal(r.time), g)
-        out.add(node, ML.isPartOf, iris.activity(r.parent or r.run, r.run), g)
+        if whole:
+            out.add(node, ML.isPartOf, iris.activity(r.parent or r.run, r.run), g)
         plan = plans.of(r.id, r.run)
         if plan is not None:
             out.add(node, ML.executionOf, plan, g)
@@ -237,10 +255,10 @@ class Mapper(BraidMapping):
             out.add(node, V.used, iris.entity(entity), g)
         self._attributes(out, node, r.id, r.attributes, "in", g)
 
-    def _StageEnd(self, r: StageEnd, out: _Out, plans: _Plans) -> None:
+    def _StageEnd(self, r: StageEnd, out: _Out, plans: PlanFinder) -> None:
         self._end(out, self.iris.execution(r.id), r.id, r, self.iris.run_graph(r.run))
 
-    def _SectionStart(self, r: SectionStart, out: _Out, plans: _Plans) -> None:
+    def _SectionStart(self, r: SectionStart, out: _Out, plans: PlanFinder) -> None:
         iris, g = self.iris, self.iris.run_graph(r.run)
         node = iris.execution(r.id)
         out.typed(node, g, ML.LearningStageSectionExecution, V.Activity)
@@ -255,10 +273,10 @@ class Mapper(BraidMapping):
             out.add(plan, ML.isPartOf, plans.of(r.stage, r.run), iris.catalog_graph)
         self._attributes(out, node, r.id, r.attributes, "in", g)
 
-    def _SectionEnd(self, r: SectionEnd, out: _Out, plans: _Plans) -> None:
+    def _SectionEnd(self, r: SectionEnd, out: _Out, plans: PlanFinder) -> None:
         self._end(out, self.iris.execution(r.id), r.id, r, self.iris.run_graph(r.run))
 
-    def _MetricRecord(self, r: MetricRecord, out: _Out, plans: _Plans) -> None:
+    def _MetricRecord(self, r: MetricRecord, out: _Out, plans: PlanFinder) -> None:
         iris, g = self.iris, self.iris.run_graph(r.run)
         node, measure = iris.evaluation(r.id), iris.measure(r.name)
         self._plan(out, measure, r.name, ML.EvaluationMeasure)
@@ -277,7 +295,7 @@ class Mapper(BraidMapping):
         if r.data is not None:
             out.add(node, ML.evaluatedOn, iris.entity(r.data), g)
 
-    def _HyperparameterRecord(self, r: HyperparameterRecord, out: _Out, plans: _Plans) -> None:
+    def _HyperparameterRecord(self, r: HyperparameterRecord, out: _Out, plans: PlanFinder) -> None:
         iris, g = self.iris, self.iris.run_graph(r.run)
         node, hyperparameter = iris.hyperparameter_value(r.id), iris.hyperparameter(r.name)
         execution = iris.activity(r.execution, r.run)
@@ -296,8 +314,11 @@ class Mapper(BraidMapping):
         if r.epoch is not None:
             out.add(node, ML.epoch, _int(r.epoch), g)
 
-    def _EntityRecord(self, r: EntityRecord, out: _Out, plans: _Plans) -> None:
-        iris, g = self.iris, self.iris.run_graph(r.run)
+    def _EntityRecord(self, r: EntityRecord, out: _Out, plans: PlanFinder) -> None:
+        iris = self.iris
+        # data identified by content: one description for every run (its uses stay in the runs);
+        # such a record has no generated_by, so all its triples are the description
+        g = iris.data_graph if _content_identified(r) else iris.run_graph(r.run)
         node = iris.entity(r.id)
         out.typed(node, g, _ENTITY[r.kind], V.Entity)
         out.add(node, ML.identifier, ox.Literal(r.id), g)
@@ -322,13 +343,41 @@ class Mapper(BraidMapping):
             out.add(node, ML.refersTo, ox.NamedNode(r.refers_to), g)
         self._attributes(out, node, r.id, r.attributes, "of", g)
 
-    def _UsedRecord(self, r: UsedRecord, out: _Out, plans: _Plans) -> None:
+    def _UsedRecord(self, r: UsedRecord, out: _Out, plans: PlanFinder) -> None:
         g = self.iris.run_graph(r.run)
         out.add(self.iris.activity(r.execution, r.run), V.used, self.iris.entity(r.entity), g)
 
+    def _VersionRecord(self, r: VersionRecord, out: _Out, plans: PlanFinder) -> None:
+        revises = [(link.id, link.weight) for link in r.revises]
+        for quad in version_quads(
+            self.iris,
+            r.kind,
+            r.name,
+            r.id,
+            r.version,
+            revises,
+            measure=r.measure,
+            digest=r.digest,
+            location=r.location,
+        ):
+            out.quads[quad] = None
+
     # -- records of the legacy ProvLake conversion only --------------------------------------------
 
-    def _StageInputs(self, r: StageInputs, out: _Out, plans: _Plans) -> None:
+    def _TaskStart(self, r: TaskStart, out: _Out, plans: PlanFinder) -> None:
+        if r.cycle is None:
+            self._StageStart(r, out, plans)
+            return
+        # Part of the iteration of its cycle whose interval holds its start time: the link is
+        # found from times (_cycles) once both are known; until then it names its cycle.
+        self._StageStart(r, out, plans, whole=False)
+        node, g = self.iris.execution(r.id), self.iris.run_graph(r.run)
+        out.add(node, ML.withinSection, ox.Literal(r.cycle), g)
+
+    def _CycleStart(self, r: CycleStart, out: _Out, plans: PlanFinder) -> None:
+        self._SectionStart(r, out, plans)
+
+    def _StageInputs(self, r: StageInputs, out: _Out, plans: PlanFinder) -> None:
         g, node = self.iris.run_graph(r.run), self.iris.execution(r.id)
         for entity in r.used:
             out.add(node, V.used, self.iris.entity(entity), g)
@@ -336,7 +385,7 @@ class Mapper(BraidMapping):
 
     # -- catalogue records (from the legacy ProvLake catalogue messages) ---------------------------
 
-    def _DataStoreRecord(self, r: DataStoreRecord, out: _Out, plans: _Plans) -> None:
+    def _DataStoreRecord(self, r: DataStoreRecord, out: _Out, plans: PlanFinder) -> None:
         c, node = self.iris.catalog_graph, self.iris.datastore(r.name)
         out.typed(node, c, ML.DataStore, V.Entity)
         out.add(node, V.label, ox.Literal(r.name), c)
@@ -347,7 +396,7 @@ class Mapper(BraidMapping):
         if r.location is not None:
             out.add(node, ML.location, ox.Literal(r.location), c)
 
-    def _WorkflowPlanRecord(self, r: WorkflowPlanRecord, out: _Out, plans: _Plans) -> None:
+    def _WorkflowPlanRecord(self, r: WorkflowPlanRecord, out: _Out, plans: PlanFinder) -> None:
         c, workflow = self.iris.catalog_graph, self.iris.experiment(r.name)
         self._plan(out, workflow, r.name, ML.Workflow)
         for transformation in r.transformations:
@@ -358,53 +407,7 @@ class Mapper(BraidMapping):
             self._plan(out, self.iris.attribute(attribute), attribute, ML.Attribute)
 
 
-class _Plans:
-    """Plan IRIs of the executions a batch starts, from the batch itself and, for earlier nodes, the
-    store."""
-
-    def __init__(self, iris: Iris, records: Iterable[object], lookup: PlanLookup | None) -> None:
-        self.iris = iris
-        self.runs: dict[str, ox.NamedNode] = {}
-        self.defs: dict[str, StageStart | SectionStart] = {}
-        self.cache: dict[str, ox.NamedNode | None] = {}
-        for record in records:
-            if isinstance(record, RunStart):
-                self.runs[record.run] = iris.experiment(record.name)
-            elif isinstance(record, StageStart | SectionStart):
-                self.defs[record.id] = record
-        needed: set[str] = set()
-        for record in self.defs.values():
-            parent = record.run if isinstance(record, StageStart) else record.stage
-            if parent == record.run:
-                if parent not in self.runs:
-                    needed.add(iris.run(parent).value)
-            elif parent not in self.defs:
-                needed.add(iris.execution(parent).value)
-        self.found = lookup(needed) if needed and lookup is not None else {}
-
-    def of(self, id_: str, run: str, _seen: frozenset[str] = frozenset()) -> ox.NamedNode | None:
-        """The plan of execution ``id_`` (the experiment for the run), or None when unknown."""
-        key = f"{run}\x00{id_}"
-        if key in self.cache:
-            return self.cache[key]
-        plan: ox.NamedNode | None
-        record = self.defs.get(id_)
-        if id_ == run:
-            plan = self.runs.get(run) or self.found.get(self.iris.run(run).value)
-        elif record is None:
-            plan = self.found.get(self.iris.execution(id_).value)
-        elif id_ in _seen:
-            plan = None  # a section claiming to be inside itself
-        elif isinstance(record, StageStart):
-            experiment = self.of(run, run, _seen | {id_})
-            plan = None if experiment is None else Iris.stage_plan(experiment, record.name)
-        elif record.stage == run:
-            # A loop directly in the run (a legacy ProvLake cycle) is its own stage.
-            experiment = self.of(run, run, _seen | {id_})
-            stage = None if experiment is None else Iris.stage_plan(experiment, record.name)
-            plan = None if stage is None else Iris.section_plan(stage, record.name)
-        else:
-            parent = self.of(record.stage, run, _seen | {id_})
-            plan = None if parent is None else Iris.section_plan(parent, record.name)
-        self.cache[key] = plan
-        return plan
+def _content_identified(r: EntityRecord) -> bool:
+    """Whether the record's id is the content-derived id of its description."""
+    fields = {name: getattr(r, name) for name in (*DESCRIPTIVE_FIELDS, "generated_by")}
+    return r.id == data_id(fields)

@@ -16,14 +16,17 @@ import pyoxigraph as ox
 
 from ..store._base import Store
 from ._context import StoreContext
-from ._exceptions import BatchTooLarge, InvalidBatch, ShapeViolation
+from ._cycles import cycle_links
+from ._exceptions import BatchTooLarge, InvalidBatch, ShapeViolation, UnknownReference
 from ._iris import DEFAULT_BASE_IRI, Iris
 from ._legacy import convert_retrospective
 from ._legacy_catalog import convert_data_store, convert_prospective
 from ._mapping import Mapper
 from ._quarantine import Quarantine, QuarantineEntry
 from ._records import parse_batch
+from ._references import unknown_references
 from ._validation import PyshaclValidator, Report
+from ._versions import VersionInference
 
 __all__ = ["LEGACY_KINDS", "IngestResult", "Ingestor"]
 
@@ -71,6 +74,7 @@ class Ingestor:
         self.iris = Iris(base_iri)
         self.mapper = Mapper(self.iris)
         self.context = StoreContext(store, self.iris)
+        self.versions = VersionInference(store, self.iris)
         self.quarantine = quarantine if quarantine is not None else Quarantine(None)
         self.max_records = max_records
         self.validator = make_validator(validator) if validate else None
@@ -102,7 +106,7 @@ class Ingestor:
         if source.startswith("legacy:"):
             kind = source.removeprefix("legacy:")
             if kind == "retrospective":
-                records = convert_retrospective(body, self.context.latest_iteration)
+                records = convert_retrospective(body)
             elif kind == "prospective":
                 records = convert_prospective(body)
             else:
@@ -132,11 +136,16 @@ class Ingestor:
             clock = now
 
         records, quads = self._records(source, body)
+        if records:
+            self.versions.check(records)  # registered versions against the store: 400, 409
         lap("parse")
         if quads is None:
-            quads = self.mapper.map(records, self.context.plans)
+            # Mapping is pure: the records, and immutable facts read from the store for it.
+            quads = self.mapper.map(records, self.context.plans(self.mapper.plans_needed(records)))
+            quads += cycle_links(records, self.iris, self.context)
         lap("convert")
-        report = self._validate(quads)
+        unknown = unknown_references(records, self.store, self.iris) if records else []
+        report = unknown or self._validate(quads)
         lap("validate")
         count = len(records) if records is not None else len(quads)
         if report:
@@ -150,9 +159,9 @@ class Ingestor:
                 triples=len(quads),
                 id=quarantine_id,
             )
-            raise ShapeViolation(report, entry)
-        if quads:
-            self.store.add(quads)
+            raise (UnknownReference if unknown else ShapeViolation)(report, entry)
+        # the batch, with the version revisions it lets the manager infer, in one transaction
+        self.versions.commit(records, quads)
         lap("commit")
         graphs = sorted({q.graph_name.value for q in quads})
         return IngestResult(records=count, triples=len(quads), graphs=graphs, timings=timings)

@@ -67,6 +67,7 @@ __all__ = [
     "StageEnd",
     "StageStart",
     "UsedRecord",
+    "VersionRecord",
     "format_loc",
     "parse_batch",
 ]
@@ -259,6 +260,36 @@ class UsedRecord(_Record):
     entity: Id
 
 
+# -- versions of input objects (OMProv, docs/versions.md) ------------------------------------------
+
+Weight = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
+
+
+class Revises(_Model):
+    id: Id
+    weight: Weight
+
+
+class VersionRecord(_Record):
+    type: Literal["version"]
+    kind: Name
+    name: Name
+    version: Name
+    revises: list[Revises] = []
+    measure: Literal["text", "binary", "folder", "declared"] | None = None
+    digest: str | None = None
+    location: str | None = None
+
+    @model_validator(mode="after")
+    def _revises_others_once(self) -> VersionRecord:
+        ids = [link.id for link in self.revises]
+        if self.id in ids or len(set(ids)) != len(ids):
+            raise PydanticCustomError(
+                "revises", "revises names each earlier version once, never the version itself"
+            )
+        return self
+
+
 Record = Annotated[
     RunStart
     | RunEnd
@@ -278,12 +309,13 @@ Record = Annotated[
     | BraidInvalidationRecord
     | BraidActionRecord
     | BraidActionSetRecord
-    | BraidActionRunRecord,
+    | BraidActionRunRecord
+    | VersionRecord,
     Field(discriminator="type"),
 ]
 RECORD_TYPES = frozenset(
     {"run.start", "run.end", "stage.start", "stage.end", "section.start", "section.end"}
-    | {"metric", "hyperparameter", "entity", "used"}
+    | {"metric", "hyperparameter", "entity", "used", "version"}
     | BRAID_RECORD_TYPES
 )
 
@@ -331,7 +363,12 @@ def format_loc(loc: tuple[str | int, ...], tags: frozenset[str] | set[str] = REC
 
 
 # Errors raised by model validators, reported on the field they are about.
-_FIELD_OF_MODEL_ERROR = {"run_id": "id", "refers_to": "refers_to", "tag_value": "value"}
+_FIELD_OF_MODEL_ERROR = {
+    "run_id": "id",
+    "refers_to": "refers_to",
+    "revises": "revises",
+    "tag_value": "value",
+}
 
 
 def errors_to_invalid(

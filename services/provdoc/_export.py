@@ -57,7 +57,7 @@ def select_quads(
         return graph_quads(store, graph)
     quads = all_quads(store)
     if fmt.family != "rdf":
-        kept = (f"{base_iri}graph/run/", f"{base_iri}graph/catalog", f"{base_iri}graph/import/")
+        kept = tuple(f"{base_iri}graph/{name}" for name in ("run/", "catalog", "data", "import/"))
         quads = [q for q in quads if q.graph_name.value.startswith(kept)]
     return quads
 

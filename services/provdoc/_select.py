@@ -1,8 +1,9 @@
 """What an export holds, read from a store (the contract in ``services.store._base``).
 
-- a run: the triples of its graph ``{base}graph/run/{id}`` plus the catalogue nodes they reach
-  (plans, measures, hyperparameters, agents, studies, and what those reach in turn), all in the
-  default graph: a self-contained flat PROV document;
+- a run: the triples of its graph ``{base}graph/run/{id}`` plus the descriptions of the shared data
+  it reaches (data graph) and the catalogue nodes they reach (plans, measures, hyperparameters,
+  agents, studies, and what those reach in turn), all in the default graph: a self-contained flat
+  PROV document;
 - a graph: its triples in the default graph and, for an import graph, the bundles imported with
   it as named graphs called by their original bundle IRIs (the inverse of ``import_document``);
 - everything: every named graph of the store, each as a named graph (a PROV bundle named by the
@@ -21,13 +22,21 @@ from services.store._base import GraphResult, Store
 
 __all__ = ["all_quads", "graph_quads", "run_graph_iri", "run_quads"]
 
-# Catalogue nodes reachable from the run graph, with their triples (paths stay in the catalogue).
-_CATALOGUE_CLOSURE = """
+# Nodes of a shared graph (catalogue, data) reachable from the run graph, with their triples (paths
+# stay in that graph).
+_CLOSURE = """
 CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   {{ SELECT DISTINCT ?root WHERE {{
       GRAPH <{run}> {{ {{ ?root ?p0 ?o0 }} UNION {{ ?s1 ?p1 ?root }} }}
       FILTER(isIRI(?root))
   }} }}
+  GRAPH <{shared}> {{ ?root (!<urn:provml:no-such-predicate>)* ?s . ?s ?p ?o }}
+}}
+"""
+# Catalogue nodes reachable from given roots (those of the shared data descriptions).
+_CATALOGUE_FROM = """
+CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  VALUES ?root {{ {roots} }}
   GRAPH <{catalog}> {{ ?root (!<urn:provml:no-such-predicate>)* ?s . ?s ?p ?o }}
 }}
 """
@@ -46,14 +55,26 @@ def run_graph_iri(run: str, base_iri: str) -> tuple[str, str]:
 
 
 def run_quads(store: Store, run: str, *, base_iri: str) -> list[ox.Quad]:
-    """The run's own triples and the catalogue triples it references, all in the default graph."""
+    """The run's own triples, the shared data and catalogue triples it references, all in the
+    default graph."""
     run_iri, graph = run_graph_iri(run, base_iri)
     if store.count(graph) == 0:
         raise RunNotFoundError(f"no run {run_iri} in the store (its graph {graph} is empty)")
+    catalog = f"{base_iri}graph/catalog"
     triples = _triples(store, graph)
-    closure = store.query(_CATALOGUE_CLOSURE.format(run=graph, catalog=f"{base_iri}graph/catalog"))
-    catalogue = closure.triples if isinstance(closure, GraphResult) else []
-    return [ox.Quad(t.subject, t.predicate, t.object) for t in [*triples, *catalogue]]
+    data = _construct(store, _CLOSURE.format(run=graph, shared=f"{base_iri}graph/data"))
+    catalogue = _construct(store, _CLOSURE.format(run=graph, shared=catalog))
+    roots = {n.value for t in data for n in (t.subject, t.object) if isinstance(n, ox.NamedNode)}
+    if roots:
+        values = " ".join(f"<{r}>" for r in sorted(roots))
+        catalogue += _construct(store, _CATALOGUE_FROM.format(roots=values, catalog=catalog))
+    unique = dict.fromkeys([*triples, *data, *catalogue])
+    return [ox.Quad(t.subject, t.predicate, t.object) for t in unique]
+
+
+def _construct(store: Store, query: str) -> list[ox.Triple]:
+    result = store.query(query)
+    return list(result.triples) if isinstance(result, GraphResult) else []
 
 
 def graph_quads(store: Store, graph: str) -> list[ox.Quad]:

@@ -12,11 +12,11 @@ docs/stores.md.
 
 Errors: every exception is a ``StoreError`` and the builtin a caller would catch (``SyntaxError``
 for bad SPARQL, ``TimeoutError``, ``ValueError`` for bad input, ``OSError`` for storage and network
-failures).
+failures); ``UpdateConflictError`` (a ``ValueError``) is a valid update the store refuses as it is.
 """
 
 from ._base import AskResult, GraphResult, QueryResult, SelectResult, Store
-from ._errors import StoreError
+from ._errors import StoreError, UpdateConflictError
 from ._registry import open_store, register_store
 from ._results import GRAPH_MEDIA_TYPES, SOLUTIONS_MEDIA_TYPES, serialize_result
 
@@ -29,6 +29,7 @@ __all__ = [
     "SelectResult",
     "Store",
     "StoreError",
+    "UpdateConflictError",
     "open_store",
     "register_store",
     "serialize_result",

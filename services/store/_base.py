@@ -69,16 +69,34 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        timeout: float | None = None,
+        base_iri: str | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
         """Evaluate a SPARQL 1.1 query over the union of all graphs.
+
+        ``base_iri`` resolves the relative IRIs of the query. ``default_graphs`` / ``named_graphs``
+        give the dataset of the SPARQL protocol (``default-graph-uri``, ``named-graph-uri``): when
+        either is given, the default graph is the merge of ``default_graphs`` (empty when None)
+        and only ``named_graphs`` (none when None) are named, whatever the query's ``FROM`` says.
 
         Raises ``SyntaxError`` for an invalid query and ``TimeoutError`` when ``timeout`` seconds
         pass.
         """
 
     @abstractmethod
-    def update(self, sparql: str) -> None:
-        """Apply a SPARQL 1.1 Update atomically. Raises ``SyntaxError`` for an invalid update."""
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Apply a SPARQL 1.1 Update atomically; ``base_iri`` resolves its relative IRIs.
+
+        Raises ``SyntaxError`` for an invalid update and ``UpdateConflictError`` (a ``ValueError``)
+        for a valid one the store refuses as it is (``CREATE GRAPH`` of an existing graph, ``DROP``
+        or ``CLEAR`` of a missing one without ``SILENT``); nothing is written then.
+        """
 
     @abstractmethod
     def load(self, data: bytes, format: ox.RdfFormat, graph: str) -> int:
@@ -105,7 +123,8 @@ class Store(ABC):
 
     @abstractmethod
     def ready(self) -> bool:
-        """True when the store answers (used by the readiness probe); never raises."""
+        """True when the store answers (used by the readiness probe); never raises. A store that
+        can test it cheaply also checks that it takes writes (the embedded store does)."""
 
     @abstractmethod
     def close(self) -> None:

@@ -5,6 +5,7 @@ catch::
 
     StoreError
     ├── InvalidDataError(ValueError)      bad URI, unparsable data, invalid quads, bad format
+    ├── UpdateConflictError(ValueError)   a valid update the store refuses in its present state
     ├── QuerySyntaxError(SyntaxError)     invalid SPARQL (the server's message on remote stores)
     ├── StoreTimeoutError(TimeoutError)   a query ran past its timeout, or the server took too long
     ├── StoreClosedError(RuntimeError)    the store was used after ``close()``
@@ -22,6 +23,7 @@ __all__ = [
     "StoreLockedError",
     "StoreTimeoutError",
     "StoreUnavailableError",
+    "UpdateConflictError",
 ]
 
 
@@ -31,6 +33,12 @@ class StoreError(Exception):
 
 class InvalidDataError(StoreError, ValueError):
     """The input (URI, RDF data, quads, format or media type) is invalid; nothing was written."""
+
+
+class UpdateConflictError(StoreError, ValueError):
+    """A valid SPARQL update that cannot apply to the store as it is (``CREATE GRAPH`` of an
+    existing graph, ``DROP``/``CLEAR``/``MOVE`` of a missing one without ``SILENT``); nothing was
+    written."""
 
 
 class QuerySyntaxError(StoreError, SyntaxError):

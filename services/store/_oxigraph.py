@@ -4,6 +4,17 @@ Writes are pyoxigraph transactions (``Store.extend``, ``Store.update``): all or 
 writes its write-ahead log before a transaction returns, so a committed batch survives the crash of
 the process without ``flush()``; see docs/stores.md for what that does and does not cover.
 
+A failed write (a full disk, an I/O error) leaves RocksDB refusing every later write, even once the
+cause is gone, while reads still work. The store remembers the failure and reopens the database
+before the next write, so writing resumes by itself when space is back; ``ready()`` tests that a
+write goes through (a probe quad inserted and dropped in one transaction, which leaves nothing
+behind) and reopens too, so the readiness probe answers "not ready" exactly while writes fail.
+
+RocksDB holds written quads in per-index write buffers (memtables) and flushes them to disk on its
+own schedule; pyoxigraph opens it with 128 MiB buffers, up to 6 per index and no global cap, so a
+long ingest can keep gigabytes in memory. After every ``flush_every`` written quads (the manager's
+``PROVML_FLUSH_EVERY_QUADS``, default 250,000) the store flushes them, which bounds that memory.
+
 pyoxigraph 0.5 has no query timeout in its Python API, so a query with a timeout runs in a worker
 thread (pyoxigraph releases the GIL while it evaluates). After the timeout the caller gets
 ``TimeoutError`` at once; the worker stops at the next solution it reads, but a query still
@@ -13,11 +24,14 @@ solution is ready.
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -26,9 +40,11 @@ from ._errors import (
     InvalidDataError,
     QuerySyntaxError,
     StoreClosedError,
+    StoreError,
     StoreLockedError,
     StoreTimeoutError,
     StoreUnavailableError,
+    UpdateConflictError,
 )
 from ._quads import checked_quads, graph_load_update, named_graph, sparql_iri
 from ._results import materialize
@@ -36,6 +52,20 @@ from ._results import materialize
 __all__ = ["OxigraphStore"]
 
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH %s { ?s ?p ?o } }"
+# One transaction that writes a quad and drops it again: it goes through the write-ahead log (so it
+# fails when writes fail) and leaves the store as it was.
+_PROBE = (
+    'INSERT DATA { GRAPH <urn:provml:ready> { <urn:provml:ready> <urn:provml:probe> "write" } } ; '
+    "DROP SILENT GRAPH <urn:provml:ready>"
+)
+#: Quads written between two flushes of the write buffers, unless ``flush_every`` says otherwise.
+DEFAULT_FLUSH_EVERY = 250_000
+
+# Below this much free space a reopen is not tried (it would fail, and leave no database to read).
+_MIN_FREE_BYTES = 4 * 1024 * 1024
+
+logger = logging.getLogger("provml.store")
+T = TypeVar("T")
 
 
 def _parse_uri(uri: str) -> Path | None:
@@ -72,6 +102,23 @@ def _open(path: Path | None) -> ox.Store:
         raise StoreUnavailableError(f"cannot open the Oxigraph store at {path}: {exc}") from exc
 
 
+def _dataset(default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None) -> dict:
+    """pyoxigraph's query options for a protocol dataset (the union of every graph without one)."""
+    if default_graphs is None and named_graphs is None:
+        return {"use_default_graph_as_union": True}
+    return {
+        "default_graph": [named_graph(g) for g in default_graphs or ()],
+        "named_graphs": [named_graph(g) for g in named_graphs or ()],
+    }
+
+
+def _free_bytes(path: Path) -> int:
+    try:
+        return shutil.disk_usage(path).free
+    except OSError:
+        return 0
+
+
 def _clear_frames(exc: BaseException | None) -> None:
     while exc is not None:
         traceback.clear_frames(exc.__traceback__)
@@ -90,26 +137,81 @@ class OxigraphStore(Store):
     >>> store.close()
     """
 
-    def __init__(self, uri: str) -> None:
+    def __init__(self, uri: str, *, flush_every: int = DEFAULT_FLUSH_EVERY) -> None:
         self.uri = uri
         self.path = _parse_uri(uri)
+        self.flush_every = flush_every
         self._store: ox.Store | None = _open(self.path)
+        self._closed = False
+        self._failed: str | None = None  # the last write failure, until a reopen
+        self._unflushed = 0
+        self._write_lock = threading.RLock()  # writes, flushes, the write probe and reopening
 
     def _live(self) -> ox.Store:
-        if self._store is None:
+        if self._closed:
             raise StoreClosedError(f"the store {self.uri} is closed")
+        if self._store is None:  # a reopen after a failed write did not succeed yet
+            with self._write_lock:
+                return self._reopen()
         return self._store
 
-    def add(self, quads: Sequence[ox.Quad]) -> None:
-        store = self._live()
-        try:
-            store.extend(checked_quads(quads))
-        except OSError as exc:
-            raise StoreUnavailableError(f"writing to {self.uri} failed: {exc}") from exc
+    def _reopen(self) -> ox.Store:
+        """Close and reopen the on-disk database (call with the write lock held)."""
+        if self._store is not None and (self.path is None or self._failed is None):
+            return self._store  # a memory store cannot be reopened without losing its data
+        if self._store is not None and _free_bytes(self.path) < _MIN_FREE_BYTES:
+            # reopening would fail too: keep the database open for reads until space is back
+            raise StoreUnavailableError(
+                f"the disk holding {self.path} is full; writes resume once space is freed "
+                f"({self._failed})"
+            )
+        self._store = None  # RocksDB closes when the last reference goes (queries may hold one)
+        self._store = _open(self.path)
+        logger.warning("reopened %s after a failed write: %s", self.uri, self._failed)
+        self._failed = None
+        self._unflushed = 0
+        return self._store
 
-    def _run(self, store: ox.Store, sparql: str, cancel: threading.Event | None) -> QueryResult:
+    def _write(self, action: str, work: Callable[[ox.Store], T], quads: int = 0) -> T:
+        with self._write_lock:
+            store = self._reopen() if self._failed is not None else self._live()
+            failure = None
+            try:
+                result = work(store)
+            except SyntaxError as exc:
+                raise QuerySyntaxError(str(exc)) from exc
+            except OSError as exc:
+                failure = str(exc)  # not the exception: its frames would keep the database open
+            del store  # a reopen needs the last reference to the failed database gone
+            if failure is not None:
+                self._failed = failure
+                raise StoreUnavailableError(f"{action} {self.uri} failed: {failure}")
+            self._unflushed += quads
+            if self.path is not None and self.flush_every and self._unflushed >= self.flush_every:
+                self.flush()
+            return result
+
+    def flush(self) -> None:
+        """Write the buffered quads to disk files, freeing the memory of the write buffers. A
+        failure is remembered (the next write reopens the store), not raised: the quads are safe in
+        the write-ahead log already."""
+        with self._write_lock:
+            self._unflushed = 0
+            try:
+                self._live().flush()
+            except OSError as exc:
+                self._failed = str(exc)
+                logger.warning("flushing %s failed: %s", self.uri, self._failed)
+
+    def add(self, quads: Sequence[ox.Quad]) -> None:
+        checked = list(checked_quads(quads))
+        self._write("writing to", lambda store: store.extend(checked), len(checked))
+
+    def _run(
+        self, store: ox.Store, sparql: str, options: dict, cancel: threading.Event | None
+    ) -> QueryResult:
         try:
-            answer = store.query(sparql, use_default_graph_as_union=True)
+            answer = store.query(sparql, **options)
             return materialize(answer, cancel)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
@@ -118,16 +220,26 @@ class OxigraphStore(Store):
                 raise
             raise StoreUnavailableError(f"reading {self.uri} failed: {exc}") from exc
 
-    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        timeout: float | None = None,
+        base_iri: str | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
         store = self._live()
+        options = _dataset(default_graphs, named_graphs)
+        options["base_iri"] = base_iri
         if timeout is None:
-            return self._run(store, sparql, None)
+            return self._run(store, sparql, options, None)
         cancel = threading.Event()
         outcome: list[QueryResult | BaseException] = []
 
         def work() -> None:
             try:
-                outcome.append(self._run(store, sparql, cancel))
+                outcome.append(self._run(store, sparql, options, cancel))
             except BaseException as exc:  # handed over to the caller's thread
                 # pyoxigraph answers must be dropped by the thread that made them: free the
                 # frames that still reference one before another thread can see the exception.
@@ -144,19 +256,20 @@ class OxigraphStore(Store):
             raise outcome[0]
         return outcome[0]
 
-    def update(self, sparql: str) -> None:
-        store = self._live()
-        try:
-            store.update(sparql)
-        except SyntaxError as exc:
-            raise QuerySyntaxError(str(exc)) from exc
-        except OSError as exc:
-            raise StoreUnavailableError(f"updating {self.uri} failed: {exc}") from exc
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        def work(store: ox.Store) -> None:
+            try:
+                store.update(sparql, base_iri=base_iri)
+            except RuntimeError as exc:
+                # pyoxigraph's evaluation errors: "The graph <g> already exists / does not exist"
+                raise UpdateConflictError(str(exc)) from exc
+
+        self._write("updating", work)
 
     def load(self, data: bytes, format: ox.RdfFormat, graph: str) -> int:
         self._live()
         update, count = graph_load_update(data, format, graph)
-        self.update(update)
+        self._write("loading into", lambda store: store.update(update), count)
         return count
 
     def dump(self, format: ox.RdfFormat, graph: str | None = None) -> bytes:
@@ -186,15 +299,28 @@ class OxigraphStore(Store):
         return int(next(iter(store.query(_COUNT % target)))[0].value)
 
     def ready(self) -> bool:
-        if self._store is None:
+        """True when the store answers a query and takes a write (a probe that leaves nothing
+        behind); reopens the database when a write failed before. While another write holds the
+        store, its outcome so far decides."""
+        if self._closed:
             return False
+        if not self._write_lock.acquire(blocking=False):
+            return self._failed is None and self._store is not None
         try:
-            return bool(self._store.query("ASK {}"))
-        except Exception:
+            for _attempt in range(2):  # the probe itself may find the failure, then reopen once
+                try:
+                    self._write("probing", lambda store: store.update(_PROBE))
+                    return bool(self._live().query("ASK {}"))
+                except StoreError:
+                    if self._failed is None:
+                        return False
             return False
+        finally:
+            self._write_lock.release()
 
     def close(self) -> None:
         # pyoxigraph closes RocksDB (and releases its lock) when the last reference goes away.
+        self._closed = True
         self._store = None
 
     def __repr__(self) -> str:

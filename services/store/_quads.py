@@ -14,7 +14,14 @@ import pyoxigraph as ox
 
 from ._errors import InvalidDataError
 
-__all__ = ["checked_quads", "insert_data", "named_graph", "replace_graph_update", "sparql_iri"]
+__all__ = [
+    "checked_quads",
+    "delete_data",
+    "insert_data",
+    "named_graph",
+    "replace_graph_update",
+    "sparql_iri",
+]
 
 
 def _check_term(term: object, position: str, index: int) -> None:
@@ -74,6 +81,11 @@ def _graph_blocks(quads: Iterable[ox.Quad]) -> str:
 def insert_data(quads: Iterable[ox.Quad]) -> str:
     """One ``INSERT DATA`` update writing every quad (grouped in ``GRAPH`` blocks)."""
     return "INSERT DATA {\n" + _graph_blocks(quads) + "\n}"
+
+
+def delete_data(quads: Iterable[ox.Quad]) -> str:
+    """One ``DELETE DATA`` update removing every quad (grouped in ``GRAPH`` blocks)."""
+    return "DELETE DATA {\n" + _graph_blocks(quads) + "\n}"
 
 
 def graph_load_update(data: bytes, format: ox.RdfFormat, graph: str) -> tuple[str, int]:

@@ -6,20 +6,24 @@ URI convention (see docs/stores.md)::
 
 The base URL is ``http://HOST:PORT/PATH``; the endpoints default to the layout of ``oxigraph
 serve``: ``BASE/query`` (SPARQL Query), ``BASE/update`` (SPARQL Update) and ``BASE/store`` (Graph
-Store Protocol). Each can be overridden with a path relative to the base or an absolute URL (Fuseki:
-``store=data``; GraphDB:
+Store Protocol), which a provml manager serves too. Each can be overridden with a path relative to
+the base or an absolute URL (Fuseki: ``store=data``; GraphDB:
 ``query=http://h:7200/repositories/r&update=http://h:7200/repositories/r/statements``). ``timeout``
 is the default limit in seconds for one request (60). User and password in the URI are sent as HTTP
-basic auth.
+basic auth; ``token=`` (a constructor argument, never part of the URI) as a bearer token.
 
 Every write is one SPARQL Update request, which the server applies as one transaction.
+
+Errors are never emptiness: any answer outside 2xx is an error, and so is an answer the store cannot
+read. The one 404 that may mean "nothing" is the Graph Store's for a graph, and only once the query
+endpoint confirms the graph holds no triple.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pyoxigraph as ox
@@ -31,6 +35,7 @@ from ._errors import (
     StoreClosedError,
     StoreTimeoutError,
     StoreUnavailableError,
+    UpdateConflictError,
 )
 from ._quads import (
     checked_quads,
@@ -40,44 +45,21 @@ from ._quads import (
     sparql_iri,
 )
 from ._results import materialize
+from ._sparql_uri import endpoints, redact
 
 __all__ = ["SparqlStore"]
 
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH %s { ?s ?p ?o } }"
-_DEFAULT_TIMEOUT = 60.0
 _CANCELLED = b"operation has been cancelled"
 _CONNECT_TIMEOUT = 5.0
+# oxigraph serve answers 500 to a valid update that cannot apply to the store as it is.
+_CONFLICT = re.compile(r"^The graph <[^>]*> (already exists|does not exist)")
 
 
-def _endpoints(uri: str) -> tuple[dict[str, str], float, tuple[str, str] | None]:
-    parts = urlsplit(uri)
-    if parts.scheme not in ("sparql+http", "sparql+https") or not parts.hostname:
-        raise InvalidDataError(f"not a SPARQL store URI: {uri!r} (e.g. 'sparql+http://host:7878')")
-    params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-    unknown = set(params) - {"query", "update", "store", "timeout"}
-    if unknown:
-        raise InvalidDataError(f"unknown parameter(s) {sorted(unknown)} in the store URI {uri!r}")
-    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    port = f":{parts.port}" if parts.port else ""
-    base = f"{parts.scheme.removeprefix('sparql+')}://{host}{port}{parts.path.rstrip('/')}"
-    endpoints = {}
-    for name in ("query", "update", "store"):
-        value = params.get(name, name)
-        endpoints[name] = value if "://" in value else f"{base}/{value.lstrip('/')}"
-    try:
-        timeout = float(params.get("timeout", _DEFAULT_TIMEOUT))
-    except ValueError as exc:
-        raise InvalidDataError(f"the timeout in the store URI {uri!r} is not a number") from exc
-    auth = (parts.username, parts.password or "") if parts.username else None
-    return endpoints, timeout, auth
-
-
-def _redact(uri: str) -> str:
-    parts = urlsplit(uri)
-    if parts.password is None:
-        return uri
-    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()
+def _with_base(sparql: str, base_iri: str | None) -> str:
+    """The SPARQL text with its base IRI: the protocol has no parameter for it."""
+    return sparql if base_iri is None else f"BASE {sparql_iri(base_iri)}\n{sparql}"
 
 
 def _timeout(seconds: float) -> httpx.Timeout:
@@ -92,10 +74,13 @@ class SparqlStore(Store):
     a mock transport); it is not closed.
     """
 
-    def __init__(self, uri: str, *, client: httpx.Client | None = None) -> None:
-        self.uri = _redact(uri)
-        self.endpoints, self.timeout, auth = _endpoints(uri)
+    def __init__(
+        self, uri: str, *, client: httpx.Client | None = None, token: str | None = None
+    ) -> None:
+        self.uri = redact(uri)
+        self.endpoints, self.timeout, auth = endpoints(uri)
         self._owns_client = client is None
+        self._token = {"Authorization": f"Bearer {token}"} if token else {}
         self._client: httpx.Client | None = client or httpx.Client(
             timeout=_timeout(self.timeout),
             auth=auth,
@@ -109,29 +94,46 @@ class SparqlStore(Store):
         return self._client
 
     def _fail(self, response: httpx.Response, bad_request: type[Exception]) -> None:
-        if response.status_code < 400:
+        """Raise for any answer outside 2xx (a redirect is not an answer either)."""
+        if response.is_success:
             return
         message = response.text.strip()[:2000] or response.reason_phrase
         if response.status_code == 400:
             raise bad_request(message)
+        if response.status_code == 409 or (
+            response.status_code == 500 and _CONFLICT.match(message)
+        ):
+            raise UpdateConflictError(message)
         request = response.request
         raise StoreUnavailableError(
             f"{request.method} {request.url} answered {response.status_code}: {message}"
         )
 
-    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        timeout: float | None = None,
+        base_iri: str | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
         client = self._http()
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
+        form: dict[str, str | list[str]] = {"query": _with_base(sparql, base_iri)}
+        if default_graphs is not None or named_graphs is not None:
+            form["default-graph-uri"] = [named_graph(g).value for g in default_graphs or ()]
+            form["named-graph-uri"] = [named_graph(g).value for g in named_graphs or ()]
         try:
             with client.stream(
                 "POST",
                 self.endpoints["query"],
-                data={"query": sparql},
-                headers={"Accept": _ACCEPT},
+                data=form,
+                headers={"Accept": _ACCEPT, **self._token},
                 timeout=_timeout(limit),
             ) as response:
-                if response.status_code >= 400:
+                if not response.is_success:
                     response.read()
                     self._fail(response, QuerySyntaxError)
                 chunks = []
@@ -177,7 +179,7 @@ class SparqlStore(Store):
             response = client.post(
                 self.endpoints["update"],
                 content=sparql.encode(),
-                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+                headers={"Content-Type": "application/sparql-update; charset=utf-8", **self._token},
             )
         except httpx.TimeoutException as exc:
             raise StoreTimeoutError(f"the update did not finish within {self.timeout} s") from exc
@@ -185,8 +187,8 @@ class SparqlStore(Store):
             raise StoreUnavailableError(f"cannot reach {self.endpoints['update']}: {exc}") from exc
         self._fail(response, bad_request)
 
-    def update(self, sparql: str) -> None:
-        self._post_update(sparql, QuerySyntaxError)
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        self._post_update(_with_base(sparql, base_iri), QuerySyntaxError)
 
     def add(self, quads: Sequence[ox.Quad]) -> None:
         self._http()
@@ -208,23 +210,50 @@ class SparqlStore(Store):
         wire = ox.RdfFormat.N_QUADS if graph is None else ox.RdfFormat.N_TRIPLES
         try:
             response = client.get(
-                self.endpoints["store"], params=params, headers={"Accept": wire.media_type}
+                self.endpoints["store"],
+                params=params,
+                headers={"Accept": wire.media_type, **self._token},
             )
         except httpx.TimeoutException as exc:
             raise StoreTimeoutError(f"the dump did not finish within {self.timeout} s") from exc
         except httpx.TransportError as exc:
             raise StoreUnavailableError(f"cannot reach {self.endpoints['store']}: {exc}") from exc
-        if response.status_code == 404:
+        if response.status_code == 404 and graph is not None and self._absent(graph, response):
             return ox.serialize([], format=format)
         self._fail(response, StoreUnavailableError)
-        parsed = ox.parse(response.content, format=wire)
+        parsed = self._parse_graph(response)
         if graph is None:
             return ox.serialize(parsed, format=format)
         if format.supports_datasets:
             target = named_graph(graph)
-            parsed = (ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed)
-            return ox.serialize(parsed, format=format)
+            quads = (ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed)
+            return ox.serialize(quads, format=format)
         return ox.serialize((q.triple for q in parsed), format=format)
+
+    def _absent(self, graph: str, response: httpx.Response) -> bool:
+        """True when a Graph Store 404 means the graph is empty (the query endpoint agrees); an
+        error naming the endpoint when the graph holds triples (a wrong ``store=`` path)."""
+        if self.query(f"ASK {{ GRAPH {sparql_iri(graph)} {{ ?s ?p ?o }} }}").value is False:
+            return True
+        raise StoreUnavailableError(
+            f"GET {response.request.url} answered 404 for the graph <{graph}>, which holds "
+            f"triples: {self.endpoints['store']} is not a Graph Store Protocol endpoint of this "
+            "server (set store= in the store URI)"
+        )
+
+    def _parse_graph(self, response: httpx.Response) -> list[ox.Quad]:
+        media_type = response.headers.get("content-type", "").split(";")[0].strip()
+        rdf_format = ox.RdfFormat.from_media_type(media_type) if media_type else None
+        if rdf_format is None:
+            raise StoreUnavailableError(
+                f"GET {response.request.url} answered {media_type or 'no media type'}, not RDF"
+            )
+        try:
+            return list(ox.parse(response.content, format=rdf_format))
+        except SyntaxError as exc:
+            raise StoreUnavailableError(
+                f"GET {response.request.url} sent unreadable {rdf_format.name}: {exc}"
+            ) from exc
 
     def graphs(self) -> list[str]:
         result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")

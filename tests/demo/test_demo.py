@@ -116,5 +116,40 @@ def test_provml_demo_command_reuses_its_default_store(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr[-3000:]
         assert "0 violations" in done.stdout
         assert "provml ask training-curve" in done.stdout
+        assert "the web UI at http://127.0.0.1:7080/" in done.stdout
     assert (tmp_path / "provml-data").is_dir()
     assert len(list((tmp_path / "provml-export" / "models").glob("*.pkl"))) == 8
+
+
+@pytest.mark.integration
+def test_provml_demo_serve_keeps_the_web_ui_up_until_ctrl_c(tmp_path: Path) -> None:
+    """`provml demo --serve` prints the UI's URL, serves it, and stops cleanly on Ctrl-C."""
+    import re
+    import signal
+
+    import httpx
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "services.cli", "demo", "--epochs", "4", "--serve"]
+    command += ["--store", "memory:"]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            found = re.search(r"The web UI: (http://127\.0\.0\.1:\d+)/", line)
+            if found:
+                break
+        assert found, "".join(lines)[-3000:]
+        page = httpx.get(found.group(1) + "/", headers={"Accept": "text/html"}, timeout=30)
+        assert page.status_code == 200 and "/static/ui/app.js" in page.text
+        runs = httpx.get(found.group(1) + "/api/v1/runs", timeout=30).json()
+        assert runs["total"] == 5  # the preparation and four trainings
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -5,7 +5,9 @@ A block in a language this file does not know fails the suite, so no block slips
 - ``python``: run in a subprocess (``PYTHONPATH`` = repository root, cwd = the workspace below);
   it must exit 0, and whatever it captured must reach the manager (nothing left in the spool).
 - ``bash`` / ``sh`` / ``console``: one command per line (``\\`` continues a line, ``#`` comments).
-  ``provml ...`` lines run in bash with ``provml`` meaning ``python -m services.cli``, and must
+  ``provml ...`` lines run in bash with ``provml`` meaning ``python -m services.cli`` (``ask``,
+  ``sparql``, ``domain`` and ``export`` without ``PROVML_MANAGER``: the docs show them on the
+  default store unless they name ``--manager``), and must
   exit 0 (an answer must have rows, and match the Markdown table right after the block, if
   any: columns, first rows, "… and N more rows"); ``provml serve`` and ``oxigraph serve`` lines
   start the server on a free port, check that it serves its store, then stop it. ``curl`` lines
@@ -29,8 +31,8 @@ to a real ``provml serve --store memory:``, ``127.0.0.1:7878`` and ``127.0.0.1:7
 ``oxigraph serve``) to the session's Oxigraph server, ``oxigraph:/ABSOLUTE`` store paths of serve
 lines to paths inside the workspace. The workspace (cwd of every block) holds what the commands
 name: ``provml-data`` (the capture of ``tests/queryengine`` with the example domain graph: runs
-``r1``, ``r2``, ``r3``...), ``samples.ttl``, ``query.rq``, ``capture.jsonl`` (a file transport's
-output) and ``provml-spool`` (a spool with a pending segment).
+``r1``, ``r2``, ``r3``..., and its version-graph example), ``samples.ttl``, ``query.rq``,
+``capture.jsonl`` (a file transport's output) and ``provml-spool`` (a spool with a pending segment).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ import pytest
 from services.ingest import parse_batch
 from services.store import open_store
 from tests.queryengine.capture import load_capture
+from tests.queryengine.versions_capture import load_versions
 from tests.servers import free_port, oxigraph_binary, stop_process, wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,13 +140,17 @@ class Env:
     oxigraph: str
     spool: Path
 
-    def vars(self) -> dict[str, str]:
-        return {
+    def vars(self, *, manager: bool = True) -> dict[str, str]:
+        """The environment of a block; ``manager=False`` leaves ``PROVML_MANAGER`` out."""
+        env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
             "PROVML_MANAGER": self.manager,
             "PROVML_SPOOL_DIR": str(self.spool),
         }
+        if not manager:
+            del env["PROVML_MANAGER"]
+        return env
 
     def rewrite(self, text: str) -> str:
         text = text.replace(MANAGER_ADDRESS, self.manager.removeprefix("http://"))
@@ -156,7 +163,7 @@ class Env:
 def env(tmp_path_factory: pytest.TempPathFactory, oxigraph_server: str) -> Iterator[Env]:
     workspace = tmp_path_factory.mktemp("docs-workspace")
     with open_store(f"oxigraph:{workspace / 'provml-data'}") as store:
-        load_capture(store)
+        load_versions(load_capture(store))
     shutil.copy(ROOT / "queryengine" / "domain" / "samples.ttl", workspace / "samples.ttl")
     (workspace / "query.rq").write_text("SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }\n")
     _file_capture(workspace / "capture.jsonl")
@@ -208,11 +215,17 @@ PRELUDE = (
 )
 
 
+# Commands that read a store: the docs show them on the default store unless they name a manager.
+READERS = {"ask", "sparql", "domain", "export"}
+
+
 def _run_shell(command: str, env: Env, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    words = shlex.split(command)
+    reader = "provml" in words and words[words.index("provml") + 1] in READERS
     return subprocess.run(
         ["bash", "-c", PRELUDE + command],
         cwd=env.workspace,
-        env=env.vars(),
+        env=env.vars(manager=not reader),
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
@@ -441,7 +454,12 @@ def exercise_json(block: Block, env: Env) -> None:
     value = json.loads(block.text)
     if "records" in value:
         parse_batch(value)
-        answer = httpx.post(f"{env.manager}/api/v1/capture", json=value, timeout=TIMEOUT)
+        answer = httpx.post(  # as written: a batch may hold NaN tokens, which httpx's json= refuses
+            f"{env.manager}/api/v1/capture",
+            content=block.text.encode(),
+            headers={"Content-Type": "application/json"},
+            timeout=TIMEOUT,
+        )
         assert answer.status_code == 200, f"{block}: {answer.text}"
         assert answer.json()["accepted"] == len(value["records"])
     elif "question" in value:

@@ -11,7 +11,7 @@ import pytest
 
 import provlake as pl
 from provlake import CaptureUsageError, ConfigurationError, Settings
-from provlake._transports import make_transport
+from provlake._registry import make_transport
 
 from .conftest import subprocess_env
 
@@ -197,7 +197,7 @@ def test_an_explicit_manager_argument_beats_the_transport_variable(
         assert from_env.transport.url == "http://127.0.0.1:9"
 
 
-def test_strict_mode_raises_on_non_finite_metrics_and_unfinished_flushes() -> None:
+def test_strict_mode_raises_on_unfinished_flushes_not_on_non_finite_metrics() -> None:
     class Hanging(pl.Transport):
         kind = "hanging"
 
@@ -210,13 +210,9 @@ def test_strict_mode_raises_on_non_finite_metrics_and_unfinished_flushes() -> No
     hanging = Hanging()
     client = pl.Client(hanging, strict=True, flush_interval=0.01)
     stage = client.start_run("exp").stage("t", kind="training")
-    with pytest.raises(CaptureUsageError, match="not finite"):
-        stage.log_metric("loss", float("inf"))
+    stage.log_metric("loss", float("inf"))  # a diverging loss is data, even in strict mode
     with pytest.raises(pl.TransportError, match="not flushed"):
         client.flush(0.2)
     hanging.release.set()
     assert client.close(10)
-    with pl.Client("memory:") as lenient:
-        lenient.start_run("exp").stage("t", kind="training").log_metric("loss", float("nan"))
-        assert lenient.flush(10)
-        assert lenient.stats()["non_finite_metrics"] == 1
+    assert client.stats()["non_finite_metrics"] == 1

@@ -58,7 +58,7 @@ def test_spool_survives_sigkill_and_is_sent_on_next_start(tmp_path: Path) -> Non
     spool_dir = tmp_path / "spool"
     port = free_port()
     confirmed = run_and_kill(f"http://127.0.0.1:{port}", spool_dir)  # manager not running yet
-    assert list((spool_dir / "pending").glob("*.jsonl"))
+    assert list((spool_dir / "pending").glob("*/*.jsonl"))
     server = RecordingServer(tmp_path / "received.jsonl", port).start()
     try:
         code = (
@@ -76,7 +76,7 @@ def test_spool_survives_sigkill_and_is_sent_on_next_start(tmp_path: Path) -> Non
         server.stop()
     check_prefix(records, confirmed)
     assert records[-1]["name"] == "restarted"  # the crashed run's spool went first
-    assert list((spool_dir / "pending").glob("*.jsonl")) == []
+    assert list((spool_dir / "pending").iterdir()) == []  # the dead folder taken over, removed
 
 
 def test_file_spool_survives_sigkill_and_replays_with_the_cli(tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ def test_the_training_sketch_is_accepted_and_queryable(store: object, batch_size
                 for epoch in range(3):
                     with train.section("epoch", epoch) as ep:
                         ep.log_metrics(loss=1.0 / (epoch + 1), accuracy=0.5 + epoch / 10)
-                    train.adapt_hyperparameter("lr", 0.01 / (epoch + 2), epoch=epoch)
+                    train.adapt_hyperparameter("lr", 0.01 / (epoch + 2), epoch=epoch + 1)
                 model = train.model("mlp", uri="file:model.pkl")
             with run.stage("evaluation", kind="evaluation", used=[model]) as ev:
                 ev.log_metric("accuracy", 0.97, model=model, data=data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -88,15 +89,18 @@ def test_the_reference_wire_scenario_maps_to_capture_records() -> None:
         "run.start",
         "entity",
         "stage.start",
+        "metric",
         "stage.end",
         "section.start",
         "hyperparameter",
         "stage.start",
+        "metric",
         "stage.end",
+        "metric",
         "section.end",
         "run.end",
     ]
-    run, ref, load, load_end, sec, lr, batch, batch_end, sec_end, end = got
+    run, ref, load, rows, load_end, sec, lr, batch, loss, batch_end, acc, sec_end, end = got
     assert (run["kind"], run["name"], run["attributes"]) == (
         "workflow",
         "train_wf",
@@ -119,6 +123,13 @@ def test_the_reference_wire_scenario_maps_to_capture_records() -> None:
     assert batch_end["attributes"] == {"loss": 0.5}
     assert (sec_end["id"], sec_end["attributes"]) == (sec["id"], {"acc": 0.9})
     assert (end["status"], end["attributes"]) == ("finished", {"model": "m.pt"})
+    # numeric outputs are metrics too, in the epoch of the iteration they belong to
+    metrics = [(m["execution"], m["name"], m["value"], m.get("epoch")) for m in (rows, loss, acc)]
+    assert metrics == [
+        (load["id"], "rows", 10, None),
+        (batch["id"], "loss", 0.5, 0),
+        (sec["id"], "acc", 0.9, 0),
+    ]
 
 
 def test_an_unmodified_script_against_a_manager(server: RecordingServer, tmp_path: Path) -> None:
@@ -198,13 +209,23 @@ def test_the_same_script_offline_then_replayed(server: RecordingServer, tmp_path
     assert replay.returncode == 0, replay.stderr
     got = server.records()
     assert f"({len(got)} records)" in replay.stdout
-    cycle = ["section.start", "hyperparameter", "stage.start", "stage.end", "section.end"]
+    cycle = [
+        "section.start",
+        "hyperparameter",
+        "stage.start",
+        "metric",  # loss
+        "stage.end",
+        "metric",  # acc
+        "section.end",
+    ]
     assert [r["type"] for r in got] == [
         "run.start",
         "entity",
         "entity",
         "entity",
         "stage.start",
+        "metric",  # rows
+        "metric",  # options.seed
         "stage.end",
         *cycle,
         *cycle,
@@ -265,3 +286,23 @@ def test_custom_metadata_of_tasks_and_cycles() -> None:
     assert section_end["attributes"] == {"custom_metadata.note": "x", "iteration_id": "fold-a"}
     stage = next(r for r in got if r["type"] == "stage.start")
     assert stage["attributes"] == {"person_id": "ana", "custom_metadata.gpu": True}
+
+
+def test_non_finite_values_of_a_legacy_script_are_sent() -> None:
+    transport = pl.MemoryTransport()
+    prov = ProvLake.get_persister(transport=transport)
+    wf = ProvWorkflow(prov, "wf")
+    wf.begin()
+    with ProvCycle(prov, "epochs", 0, wf, input_args={"lr": float("inf")}) as cycle:
+        with ProvTask(prov, "train", wf, parent_cycle_name="epochs") as task:
+            task.end({"loss": float("nan")})
+        cycle.end({"accuracy": float("-inf")})
+    wf.end()
+    got = transport.records
+    (hp,) = [r for r in got if r["type"] == "hyperparameter"]
+    assert hp["value"] == math.inf
+    stage_end = next(r for r in got if r["type"] == "stage.end")
+    assert math.isnan(stage_end["attributes"]["loss"])
+    section_end = next(r for r in got if r["type"] == "section.end")
+    assert section_end["attributes"] == {"accuracy": -math.inf}
+    assert prov.client.stats()["dropped_records"] == 0

@@ -127,7 +127,7 @@ def test_the_manager_killed_mid_run_and_restarted(manager: Manager, tmp_path: Pa
             manager.kill()  # SIGKILL: no graceful shutdown
         if epoch == 6:
             assert client.flush(30)  # safely spooled while the manager is down
-            assert list((spool / "pending").glob("*.jsonl"))
+            assert list((spool / "pending").glob("*/*.jsonl"))
             manager.start()
 
     train(run, range(10), on_epoch=outage)
@@ -136,7 +136,7 @@ def test_the_manager_killed_mid_run_and_restarted(manager: Manager, tmp_path: Pa
     deadline_epochs: list[int] = []
     for _ in range(200):
         deadline_epochs = epochs_of(manager, run.id)
-        if len(deadline_epochs) == 10 and not list((spool / "pending").glob("*.jsonl")):
+        if len(deadline_epochs) == 10 and not list((spool / "pending").glob("*/*.jsonl")):
             break
         client.flush(1)
     client.close(30)

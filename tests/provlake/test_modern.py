@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Iterator
@@ -34,7 +35,7 @@ def test_the_training_sketch_records_a_consistent_graph(client: pl.Client) -> No
             for epoch in range(3):
                 with train.section("epoch", epoch) as ep:
                     ep.log_metrics(loss=1.0 / (epoch + 1), accuracy=0.5 + epoch / 10, step=epoch)
-                train.adapt_hyperparameter("lr", 0.01 / (epoch + 2), epoch=epoch)
+                train.adapt_hyperparameter("lr", 0.01 / (epoch + 2), epoch=epoch + 1)
             model = train.model("mlp", uri="file:model.pkl")
         with run.stage("evaluation", kind="evaluation", used=[model]) as ev:
             ev.log_metrics(accuracy=0.97)
@@ -66,7 +67,7 @@ def test_the_training_sketch_records_a_consistent_graph(client: pl.Client) -> No
     assert [(h["name"], h["value"]) for h in hps[:2]] == [("lr", 0.01), ("hidden", 64)]
     chain = [h for h in hps if h["name"] == "lr"]
     assert [h.get("previous") for h in chain] == [None] + [h["id"] for h in chain[:-1]]
-    assert [h.get("epoch") for h in chain] == [None, 0, 1, 2]
+    assert [h.get("epoch") for h in chain] == [None, 1, 2, 3]
     # metrics of a section named "epoch" carry the epoch; the execution is the section
     sections = by_type["section.start"]
     assert [(s["name"], s["index"], s["stage"]) for s in sections] == [
@@ -173,18 +174,49 @@ def test_entities_references_agents_and_attributes(client: pl.Client) -> None:
     assert end["attributes"] == {"best_epoch": 7, "note": "ok"} and end["status"] == "killed"
 
 
-def test_numeric_scalars_are_accepted_and_non_finite_metrics_are_counted(client: pl.Client) -> None:
+def test_numeric_scalars_are_accepted_and_non_finite_values_are_sent(client: pl.Client) -> None:
+    """A diverging loss is data: NaN and infinities travel as JSON's NaN / Infinity tokens, for
+    metrics, hyperparameters and attributes alike, and are counted."""
+
     class Scalar:  # a 0-d tensor-like value
         def __float__(self) -> float:
             return 0.25
 
-    stage = client.start_run("exp").stage("t", kind="training")
+    run = client.start_run("exp", attributes={"score": float("-inf")})
+    stage = run.stage("t", kind="training", hyperparameters={"momentum": float("nan")})
     stage.log_metric("loss", Scalar())
     stage.log_metric("loss", float("nan"))
+    stage.log_metric("loss", float("inf"))
+    stage.log_metric("loss", float("-inf"))
     stage.log_metric("loss", 3)
-    values = [r["value"] for r in records(client) if r["type"] == "metric"]
-    assert values == [0.25, 3]
-    assert client.stats()["non_finite_metrics"] == 1
+    sent = records(client)
+    values = [r["value"] for r in sent if r["type"] == "metric"]
+    assert values[0] == 0.25 and math.isnan(values[1]) and values[2:] == [math.inf, -math.inf, 3]
+    (hp,) = [r for r in sent if r["type"] == "hyperparameter"]
+    assert math.isnan(hp["value"])
+    assert sent[0]["attributes"] == {"score": -math.inf}
+    assert client.stats()["non_finite_metrics"] == 3
+    assert client.stats()["dropped_records"] == 0
+
+
+def test_non_finite_numbers_are_json_tokens_on_the_wire() -> None:
+    class Recording(pl.Transport):
+        kind = "recording"
+
+        def __init__(self) -> None:
+            self.bodies: list[bytes] = []
+
+        def send(self, body: bytes, count: int) -> None:
+            self.bodies.append(body)
+
+    transport = Recording()
+    with pl.Client(transport) as client:
+        run = client.start_run("exp", attributes={"score": float("-inf")})
+        run.stage("t", kind="training").log_metrics(loss=float("nan"), grad=float("inf"))
+        assert client.flush(10)
+    wire = b"".join(transport.bodies)
+    assert b'"score":-Infinity' in wire
+    assert b'"name":"loss","value":NaN' in wire and b'"name":"grad","value":Infinity' in wire
 
 
 def test_environment_capture(tmp_path: Path) -> None:

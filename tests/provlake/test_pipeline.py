@@ -91,32 +91,35 @@ def test_segments_left_by_a_crashed_process_are_sent_first(tmp_path: Path) -> No
             }
         ],
     }
-    old.append(json.dumps(left).encode())
+    old.append(json.dumps(left).encode(), 1)
     old.seal()
-    with (old.pending / "99999999999999999999-1-000001.jsonl").open("wb") as torn:
+    assert old.folder is not None
+    with (old.folder / "999999999.jsonl").open("wb") as torn:
         torn.write(b'{"schema": "provml/capture/1", "records": [{"type": "met')  # killed mid-write
+    old.release()  # what the system does when the process dies: its folder's lock is gone
     transport = pl.MemoryTransport()
     with pl.Client(transport, spool_dir=str(spool_dir), **FAST) as client:
         client.start_run("after-restart")
         assert client.flush(10)
     names = [r["name"] for r in transport.records]
     assert names == ["before-crash", "after-restart"]
-    assert old.segments() == []
+    assert old.segments() == [] and list(old.pending.iterdir()) == []
     kept = sorted(p.name for p in old.rejected.iterdir())
     assert len(kept) == 2 and kept[0].endswith(".error.json")
     assert "unreadable" in (old.rejected / kept[0]).read_text()
 
 
-def test_a_segment_locked_by_a_live_writer_is_left_alone(tmp_path: Path) -> None:
+def test_the_spool_folder_of_a_live_process_is_left_alone(tmp_path: Path) -> None:
     spool_dir = tmp_path / "spool"
-    live = Spool(spool_dir)
-    live.append(b'{"schema":"provml/capture/1","client":{},"records":[]}')  # kept open + locked
+    live = Spool(spool_dir)  # another writer: its folder stays locked while it lives
+    live.append(b'{"schema":"provml/capture/1","client":{},"records":[]}', 0)
+    live.seal()
     transport = pl.MemoryTransport()
     with pl.Client(transport, spool_dir=str(spool_dir), **FAST) as client:
         client.start_run("exp")
-        assert client.flush(10)
+        assert client.flush(10, acknowledged=True)  # its own records: the other folder is not
     assert len(transport.batches) == 1 and len(live.segments()) == 1
-    live.seal()
+    live.release()
 
 
 class Rejecting(pl.Transport):

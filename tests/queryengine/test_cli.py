@@ -207,6 +207,6 @@ def test_subprocess_and_locked_store(store_uri: str) -> None:
     with open_store(store_uri):  # a manager holding the embedded store
         locked = cli("ask", "models-from-data", "-p", "data=raw-a", "--store", store_uri)
     assert locked.returncode == 1
-    assert "sparql+http://" in locked.stderr
+    assert "add --manager URL" in locked.stderr  # no manager noted beside the store
     bad = cli("ask", "nope", "--store", store_uri)
     assert bad.returncode == 2 and "unknown question 'nope'" in bad.stderr

@@ -134,3 +134,60 @@ def test_bad_bodies(client: TestClient) -> None:
     assert (response.status_code, response.json()["error"]) == (400, "bad_request")
     response = client.get("/api/v1/questions/training-curve?run=r1&run=r2")
     assert (response.status_code, response.json()["details"]) == (400, {"parameter": "run"})
+
+
+@pytest.mark.parametrize(
+    ("body", "parameter"),
+    [
+        (b'{"start": "m1", "hops": NaN}', "hops"),
+        (b'{"start": "m1", "hops": Infinity}', "hops"),
+        (b'{"start": "m1", "hops": -Infinity}', "hops"),
+        (b'{"start": "m1", "hops": 1e999}', "hops"),
+        (b'{"start": "m1", "hops": 123456789012345678901234567890}', "hops"),
+        (b'{"start": NaN, "hops": 1}', "start"),
+    ],
+)
+def test_numbers_must_be_finite(client: TestClient, body: bytes, parameter: str) -> None:
+    response = client.post("/api/v1/questions/upstream", content=body)
+    assert response.status_code == 400
+    payload = response.json()
+    assert payload["error"] == "invalid_parameter"
+    assert payload["details"]["parameter"] == parameter
+    assert parameter in payload["message"]
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [({"below": "NaN"}, "below"), ({"below": "1e999"}, "below"), ({"below": "-inf"}, "below")],
+)
+def test_query_string_numbers_must_be_finite(client: TestClient, params, parameter) -> None:
+    base = {"property": "https://example.org/cores#porosity", "measure": "test_accuracy"}
+    response = client.get("/api/v1/questions/models-by-domain-property", params={**base, **params})
+    assert (response.status_code, response.json()["details"]["parameter"]) == (400, parameter)
+
+
+@pytest.mark.parametrize(
+    "body", [b"[" * 1500 + b"]" * 1500, b'{"start": ' * 1500 + b"1" + b"}" * 1500]
+)
+def test_deeply_nested_bodies_are_400(client: TestClient, body: bytes) -> None:
+    response = client.post("/api/v1/questions/upstream", content=body)
+    assert response.status_code == 400
+    assert response.json()["details"] == [
+        {"field": "body", "message": "the body is nested too deeply to be read"}
+    ]
+
+
+def test_non_finite_values_in_the_store_come_back_as_their_xsd_spelling(memory_store) -> None:
+    evaluation = f"<{BASE}evaluation/r1-loss-1>"
+    value = "<http://www.w3.org/ns/mls#hasValue>"
+    nan = '"NaN"^^<http://www.w3.org/2001/XMLSchema#double>'
+    memory_store.update(
+        f"DELETE {{ GRAPH ?g {{ {evaluation} {value} ?v }} }} "
+        f"INSERT {{ GRAPH ?g {{ {evaluation} {value} {nan} }} }} "
+        f"WHERE {{ GRAPH ?g {{ {evaluation} {value} ?v }} }}"
+    )
+    with TestClient(manager_app(memory_store)) as client:
+        response = client.get("/api/v1/questions/training-curve", params={"run": "r1"})
+    assert response.status_code == 200
+    values = [(r["epoch"], r["value"]) for r in response.json()["rows"] if r["metric"] == "loss"]
+    assert values == [(0, 0.9), (1, "NaN"), (2, 0.4)]

@@ -33,9 +33,11 @@ def tuples(rows: list[dict[str, Any]], *columns: str) -> list[tuple[Any, ...]]:
 
 
 def test_every_question_has_a_test() -> None:
+    from tests.queryengine import test_version_questions
+
     tested = {
         name.removeprefix("test_").replace("_", "-")
-        for name in globals()
+        for name in [*globals(), *vars(test_version_questions)]
         if name.startswith("test_")
     }
     remote = {
@@ -358,6 +360,55 @@ def test_domain_entities_of_run(answer) -> None:
         (CORES + "S2", CORES + "permeability", 820.0, "entity/kg-b"),
         (CORES + "S2", CORES + "porosity", 0.25, "entity/kg-b"),
     ]
+
+
+def test_runs(answer) -> None:
+    rows = answer("runs")
+    assert rows.columns == [
+        "run",
+        "name",
+        "study",
+        "status",
+        "started",
+        "duration_seconds",
+        "hyperparameters",
+        "metrics",
+    ]
+    assert tuples(rows, "run", "name", "status", "started", "hyperparameters", "metrics") == [
+        (
+            "run/r3",
+            "digits-mlp",
+            "running",
+            "2026-01-01T11:00:00Z",
+            "batch_size=64, hidden=64, lr=0.1",
+            "accuracy=0.75, loss=0.6",
+        ),
+        (
+            "run/r2",
+            "digits-mlp",
+            "finished",
+            "2026-01-01T10:10:00Z",
+            "batch_size=32, hidden=64, lr=0.01",
+            "accuracy=0.88, loss=0.35, test_accuracy=0.87",
+        ),
+        (
+            "run/r1",
+            "digits-mlp",
+            "finished",
+            "2026-01-01T10:00:00Z",
+            "batch_size=32, hidden=64, lr=0.1",
+            "accuracy=0.85, loss=0.4, test_accuracy=0.83",
+        ),
+        ("run/prep", "digits-prep", "finished", "2026-01-01T09:00:00Z", None, None),
+    ]
+    # ended runs last as long as they ran; a running one runs to now (more than a day here)
+    assert [r["duration_seconds"] for r in rows[1:]] == [240.0, 300.0, 60.0]
+    assert rows[0]["duration_seconds"] > 86400
+    assert tuples(answer("runs", status="running"), "run") == [("run/r3",)]
+    assert tuples(answer("runs", experiment="digits-prep"), "run", "status") == [
+        ("run/prep", "finished")
+    ]
+    assert answer("runs", experiment="digits-mlp", status="failed") == []
 
 
 # -- Braid-DB questions, on the Braid capture (braid_capture.py: ingested through the pipeline) ----

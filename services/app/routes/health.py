@@ -1,4 +1,10 @@
-"""Liveness and readiness probes."""
+"""Liveness and readiness probes.
+
+``/health/live`` answers as long as the process serves requests (it touches nothing).
+``/health/ready`` answers 200 only when the store answers a query and, for an embedded store, takes
+a write (a probe that leaves nothing behind; a store whose earlier write failed is reopened first):
+503 otherwise, e.g. while the disk is full.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +23,11 @@ def live() -> dict[str, str]:
 
 
 @router.get(
-    "/ready", summary="The store answers", responses={503: {"description": "the store is down"}}
+    "/ready",
+    summary="The store answers and takes writes",
+    responses={503: {"description": "the store is down or refuses writes"}},
 )
 async def ready(store: StoreDep, settings: SettingsDep) -> dict[str, str]:
     if not await run_in_threadpool(store.ready):
-        raise ServiceUnavailable(f"the store {settings.store} does not answer")
+        raise ServiceUnavailable(f"the store {settings.store} does not answer or refuses writes")
     return {"status": "ready", "store": settings.store}

@@ -57,9 +57,17 @@ def describe(path: str, request: Request, store: StoreDep, settings: SettingsDep
         raise NotFound(f"nothing is known about {iri}", field="path")
     headers = {"Vary": "Accept"}
     if chosen == "text/html":
-        return Response(
-            describe_html(iri, triples, settings.base_iri), media_type="text/html", headers=headers
-        )
+        from services.explore import label_nodes
+
+        mentioned = {iri} | {
+            term.value
+            for t in triples
+            for term in (t.subject, t.object)
+            if isinstance(term, ox.NamedNode)
+        }
+        names = label_nodes(store, mentioned, timeout=settings.query_timeout)
+        page = describe_html(iri, triples, settings.base_iri, names)
+        return Response(page, media_type="text/html", headers=headers)
     return Response(
         serialize_result(GraphResult(triples), chosen), media_type=chosen, headers=headers
     )

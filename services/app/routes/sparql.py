@@ -1,24 +1,35 @@
-"""The SPARQL 1.1 Protocol: queries at ``/sparql`` (GET, POST form, POST
-``application/sparql-query``), results
-negotiated by Accept; updates only at ``/sparql/update`` and only with the admin token.
+"""The SPARQL 1.1 Protocol: queries at ``/sparql`` and ``/query`` (GET, POST form, POST
+``application/sparql-query``), results negotiated by Accept; updates at ``/sparql/update`` and
+``/update``, only with the admin token. ``/query`` and ``/update`` are the paths of ``oxigraph
+serve``, so a ``sparql+http://HOST:PORT`` store URI reaches a manager as it is.
 
-The default graph of every query is the union of all graphs; ``default-graph-uri`` /
-``named-graph-uri`` are
-refused (400) rather than silently ignored.
+The default graph of a query is the union of all graphs unless the request gives a dataset
+(``default-graph-uri``, ``named-graph-uri``); an update's ``WHERE`` reads the dataset of its
+``using-graph-uri`` / ``using-named-graph-uri``. Relative IRIs resolve against the base of minted
+IRIs (``base_iri``). ``LOAD`` is refused (403): the manager does not fetch URLs or read files on a
+client's behalf.
 """
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
+from collections.abc import Callable
+from typing import TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response
-from starlette.datastructures import QueryParams
 
-from services.store import GRAPH_MEDIA_TYPES, SOLUTIONS_MEDIA_TYPES, GraphResult, serialize_result
+from services.store import (
+    GRAPH_MEDIA_TYPES,
+    SOLUTIONS_MEDIA_TYPES,
+    GraphResult,
+    UpdateConflictError,
+    serialize_result,
+)
 
-from .._errors import BadRequest, NotAcceptable, UnsupportedMediaType
+from .._errors import Conflict, Forbidden, InvalidSparql, NotAcceptable
 from .._negotiation import choose
-from ..deps import Body, SettingsDep, StoreDep, admin_access, media_type, read_access
+from .._sparql_protocol import Operation, read_operation
+from .._update_text import has_load, with_using
+from ..deps import Body, SettingsDep, StoreDep, admin_access, read_access
 
 router = APIRouter(tags=["sparql"])
 
@@ -26,66 +37,32 @@ _QUERY_DOC = {
     "description": "SPARQL results, in the format chosen by Accept",
     "content": {m: {} for m in (*SOLUTIONS_MEDIA_TYPES, *GRAPH_MEDIA_TYPES)},
 }
+_T = TypeVar("_T")
 
 
-def _refuse_dataset(params: dict[str, list[str]]) -> None:
-    for unsupported in (
-        "default-graph-uri",
-        "named-graph-uri",
-        "using-graph-uri",
-        "using-named-graph-uri",
-    ):
-        if params.get(unsupported):
-            raise BadRequest(
-                f"{unsupported} is not supported: the default graph is the union of all graphs",
-                field=unsupported,
-            )
-
-
-def _one(params: dict[str, list[str]], name: str) -> str:
-    _refuse_dataset(params)
-    values = params.get(name, [])
-    if len(values) != 1 or not values[0].strip():
-        raise BadRequest(f"exactly one non-empty '{name}' parameter is required", field=name)
-    return values[0]
-
-
-def _query_params(params: QueryParams) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for key, value in params.multi_items():
-        out.setdefault(key, []).append(value)
-    return out
-
-
-def _text(body: bytes, field: str) -> str:
+def _evaluate(call: Callable[[], _T], field: str) -> _T:
+    """Run a store call, naming the request field in the errors the SPARQL text causes."""
     try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadRequest(f"the {field} is not valid UTF-8: {exc}", field=field) from exc
+        return call()
+    except SyntaxError as exc:
+        raise InvalidSparql(f"invalid SPARQL {field}: {exc}", field=field) from exc
+    except UpdateConflictError as exc:
+        raise Conflict(
+            f"the update cannot apply to the store as it is: {exc}", field=field
+        ) from exc
 
 
-def _form_or_direct(request: Request, body: bytes, name: str, direct_type: str) -> str:
-    ctype = media_type(request)
-    if ctype == "application/x-www-form-urlencoded":
-        params = parse_qs(_text(body, "body"), keep_blank_values=True)
-        for key, values in _query_params(request.query_params).items():
-            params.setdefault(key, []).extend(values)
-        return _one(params, name)
-    if ctype == direct_type:
-        _refuse_dataset(_query_params(request.query_params))
-        text = _text(body, name)
-        if not text.strip():
-            raise BadRequest(f"the {name} is empty", field=name)
-        return text
-    raise UnsupportedMediaType(
-        f"expected Content-Type {direct_type} or application/x-www-form-urlencoded, "
-        f"got {ctype or 'none'}",
-        field="Content-Type",
+def _answer(request: Request, store: StoreDep, settings: SettingsDep, op: Operation) -> Response:
+    result = _evaluate(
+        lambda: store.query(
+            op.text,
+            timeout=settings.query_timeout,
+            base_iri=settings.base_iri,
+            default_graphs=op.default_graphs,
+            named_graphs=op.named_graphs,
+        ),
+        "query",
     )
-
-
-def _answer(request: Request, store: StoreDep, settings: SettingsDep, sparql: str) -> Response:
-    result = store.query(sparql, timeout=settings.query_timeout)
     offers = GRAPH_MEDIA_TYPES if isinstance(result, GraphResult) else SOLUTIONS_MEDIA_TYPES
     chosen = choose(request.headers.get("accept"), offers)
     if chosen is None:
@@ -98,15 +75,27 @@ def _answer(request: Request, store: StoreDep, settings: SettingsDep, sparql: st
 
 
 @router.get(
+    "/query",
+    dependencies=[Depends(read_access)],
+    responses={200: _QUERY_DOC},
+    summary="SPARQL query (the oxigraph serve path)",
+)
+@router.get(
     "/sparql",
     dependencies=[Depends(read_access)],
     responses={200: _QUERY_DOC},
     summary="SPARQL query",
 )
 def query_get(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    return _answer(request, store, settings, _one(_query_params(request.query_params), "query"))
+    return _answer(request, store, settings, read_operation(request, None, "query"))
 
 
+@router.post(
+    "/query",
+    dependencies=[Depends(read_access)],
+    responses={200: _QUERY_DOC},
+    summary="SPARQL query (the oxigraph serve path)",
+)
 @router.post(
     "/sparql",
     dependencies=[Depends(read_access)],
@@ -114,18 +103,32 @@ def query_get(request: Request, store: StoreDep, settings: SettingsDep) -> Respo
     summary="SPARQL query",
 )
 def query_post(request: Request, body: Body, store: StoreDep, settings: SettingsDep) -> Response:
-    sparql = _form_or_direct(request, body, "query", "application/sparql-query")
-    return _answer(request, store, settings, sparql)
+    return _answer(request, store, settings, read_operation(request, body, "query"))
 
 
+@router.post(
+    "/update",
+    dependencies=[Depends(admin_access)],
+    status_code=204,
+    summary="SPARQL update, admin token only (the oxigraph serve path)",
+)
 @router.post(
     "/sparql/update",
     dependencies=[Depends(admin_access)],
     status_code=204,
     summary="SPARQL update (admin token only)",
 )
-def update(request: Request, body: Body, store: StoreDep) -> Response:
-    sparql = _form_or_direct(request, body, "update", "application/sparql-update")
+def update(request: Request, body: Body, store: StoreDep, settings: SettingsDep) -> Response:
+    op = read_operation(request, body, "update")
+    if has_load(op.text):
+        raise Forbidden(
+            "LOAD is refused: the manager does not fetch URLs or read files for a client; send "
+            "the data itself (POST /api/v1/import/prov, or INSERT DATA)",
+            field="update",
+        )
+    text = op.text
+    if op.has_dataset:
+        text = with_using(text, op.default_graphs or (), op.named_graphs or ())
     with request.app.state.write_lock:
-        store.update(sparql)
+        _evaluate(lambda: store.update(text, base_iri=settings.base_iri), "update")
     return Response(status_code=204)

@@ -168,3 +168,12 @@ def test_public_api() -> None:
     assert services.app.__all__ == ["ERROR_TABLE", "AppError", "Settings", "create_app"]
     for name in services.app.__all__:
         assert hasattr(services.app, name)
+
+
+def test_the_flush_setting_reaches_an_embedded_store(tmp_path) -> None:
+    from services.store._oxigraph import DEFAULT_FLUSH_EVERY
+
+    with open_store(f"oxigraph:{tmp_path / 'store'}") as store:
+        assert store.flush_every == DEFAULT_FLUSH_EVERY
+        with TestClient(create_app(settings(flush_every_quads=1234), store=store)):
+            assert store.flush_every == 1234

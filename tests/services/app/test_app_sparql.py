@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from .conftest import BASE, MEASURE, RUN
+from .conftest import MEASURE, RUN
 
 SELECT = (
     f"SELECT ?name WHERE {{ <{RUN.value}> <http://www.w3.org/2000/01/rdf-schema#label> ?name }}"
@@ -116,15 +116,15 @@ def test_default_graph_is_the_union(client: TestClient) -> None:
     ("kwargs", "status", "code", "field"),
     [
         ({"params": {}}, 400, "bad_request", "query"),
-        ({"params": {"query": "SELEKT * {}"}}, 400, "query_syntax", None),
+        ({"params": {"query": "SELEKT * {}"}}, 400, "query_syntax", "query"),
         (
             {"params": {"query": "INSERT DATA { <http://a> <http://b> <http://c> }"}},
             400,
             "query_syntax",
-            None,
+            "query",
         ),
         (
-            {"params": {"query": SELECT, "default-graph-uri": BASE + "graph/run/r1"}},
+            {"params": {"query": SELECT, "default-graph-uri": "not an IRI"}},
             400,
             "bad_request",
             "default-graph-uri",

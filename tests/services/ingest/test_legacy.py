@@ -6,17 +6,26 @@ from __future__ import annotations
 import pytest
 
 from services.ingest import InvalidBatch
+from services.ingest._cycles import cycle_links
+from services.ingest._iris import Iris
 from services.ingest._legacy import convert_retrospective, cycle_section_id
 from services.ingest._legacy_catalog import convert_data_store, convert_prospective
-from services.ingest._legacy_records import DataStoreRecord, StageInputs, WorkflowPlanRecord
+from services.ingest._legacy_records import (
+    CycleStart,
+    DataStoreRecord,
+    StageInputs,
+    TaskStart,
+    WorkflowPlanRecord,
+)
 from services.ingest._records import (
     EntityRecord,
+    HyperparameterRecord,
+    MetricRecord,
     RunEnd,
     RunStart,
     SectionEnd,
     SectionStart,
     StageEnd,
-    StageStart,
     UsedRecord,
 )
 from tests.services.ingest.samples import wire_requests
@@ -37,21 +46,26 @@ def task(dt: str, type_: str, values=None, **task_fields) -> dict:
 
 
 def test_wire_samples_convert() -> None:
-    """All five requests in one: the cycle iteration a nested task belongs to is tracked within the
-    request."""
+    """All five requests in one; the conversion reads nothing but the request."""
     records = convert_retrospective([m for req in wire_requests() for m in req["body"]])
     assert [type(r) for r in records] == [
         RunStart,
         EntityRecord,
         StageInputs,
-        StageStart,
+        TaskStart,
+        TaskStart,  # the Output message repeats the start
         StageEnd,
-        SectionStart,
+        MetricRecord,
+        CycleStart,
+        HyperparameterRecord,
         StageInputs,
-        StageStart,
+        TaskStart,
+        TaskStart,
         StageEnd,
-        SectionStart,
+        MetricRecord,
+        CycleStart,
         SectionEnd,
+        MetricRecord,
         RunStart,
         RunEnd,
     ]
@@ -72,26 +86,47 @@ def test_wire_samples_convert() -> None:
         {"n": 10},
         (reference.id,),
     )
-    assert (load.id, load.name, load.kind, load.parent, load.time) == (
+    assert (load.id, load.name, load.kind, load.parent, load.cycle, load.experiment) == (
         "1795341827.2121618",
         "load_data",
         "transformation",
         None,
-        1795341827.2183793,
+        None,
+        "train_wf",
     )
-    section = records[5]
+    assert load.time == 1795341827.2183793 and records[4] == load
+    rows = records[6]  # a numeric output is a model evaluation too (no cycle: no epoch)
+    assert (rows.id, rows.execution, rows.name, rows.value, rows.epoch) == (
+        "1795341827.2121618.metric.rows",
+        load.id,
+        "rows",
+        10,
+        None,
+    )
+    section, lr = records[7:9]
     assert (section.id, section.stage, section.name, section.index, section.attributes) == (
         f"{RUN}.epochs.0",
         RUN,
         "epochs",
         0,
-        {"lr": 0.01},
+        {},
     )
-    nested = records[7]
-    assert (nested.name, nested.parent) == ("train_batch", f"{RUN}.epochs.0")
-    assert records[8].attributes == {"loss": 0.5} and records[8].status == "finished"
-    assert records[10].attributes == {"acc": 0.9} and records[10].time == 1795341827.226524
-    assert records[12].attributes == {"model": "m.pt"} and records[12].status == "finished"
+    assert (lr.id, lr.execution, lr.name, lr.value, lr.epoch) == (
+        f"{RUN}.epochs.0.hp.lr",
+        section.id,
+        "lr",
+        0.01,
+        0,
+    )
+    nested, _, nested_end, loss = records[10:14]
+    # ProvLake names the cycle, not the iteration: found from times later (_cycles).
+    assert (nested.name, nested.parent, nested.cycle) == ("train_batch", None, "epochs")
+    assert nested_end.attributes == {"loss": 0.5} and nested_end.status == "finished"
+    assert (loss.execution, loss.value, loss.epoch) == (nested.id, 0.5, None)
+    assert records[15].attributes == {"acc": 0.9} and records[15].time == 1795341827.226524
+    acc = records[16]
+    assert (acc.execution, acc.name, acc.value, acc.epoch) == (section.id, "acc", 0.9, 0)
+    assert records[18].attributes == {"model": "m.pt"} and records[18].status == "finished"
 
 
 def test_typed_values_become_entities_and_attributes() -> None:
@@ -164,9 +199,11 @@ def test_output_entities_are_generated_by_the_task() -> None:
     message = task(
         "fit", "Output", out, startTime=1795341830.6, endTime=1795341831.0, status="ERRORED"
     )
-    entity, end = convert_retrospective([message])
+    start, entity, end, acc = convert_retrospective([message])
+    assert isinstance(start, TaskStart) and start.time == 1795341830.6
     assert isinstance(end, StageEnd) and end.status == "failed" and end.attributes == {"acc": 0.9}
     assert entity.generated_by == "1795341830.5" and entity.location == "/m.pt"
+    assert isinstance(acc, MetricRecord) and (acc.name, acc.value) == ("acc", 0.9)
 
 
 def test_same_reference_in_two_messages_is_one_entity() -> None:
@@ -176,42 +213,60 @@ def test_same_reference_in_two_messages_is_one_entity() -> None:
     assert a == b
 
 
-def test_task_in_a_cycle_of_an_earlier_request_asks_the_store() -> None:
-    calls = []
-
-    def latest(run: str, workflow: str, cycle: str) -> int | None:
-        calls.append((run, workflow, cycle))
-        return 4
-
-    message = task("step", "Input", None, startTime=2.0, parent_cycle_name="epochs")
-    stage, again = convert_retrospective([message, message], latest)
-    assert calls == [(RUN, "train_wf", "epochs")]  # asked once per request
-    assert again.parent == stage.parent
-    assert stage.parent == cycle_section_id(RUN, "epochs", 4) == f"{RUN}.epochs.4"
-    with pytest.raises(InvalidBatch) as err:
-        convert_retrospective([message], lambda *a: None)
-    assert err.value.field == "body[0].prov_obj.task.parent_cycle_name"
+def cycle(i: int, start: float, end: float | None = None, values=None) -> dict:
+    times = {"startTime": start} | ({"endTime": end, "status": "FINISHED"} if end else {})
+    return {
+        "prov_obj": {
+            "cycle": {"iteration_id": i, "wf_execution": WF, **times},
+            "cycle_name": "ep",
+            "type": "Output" if end else "Input",
+            "values": values or {},
+        },
+        "dataflow_name": "train_wf",
+        "act_type": "cycle",
+    }
 
 
-def test_latest_iteration_within_the_request() -> None:
-    def cycle(i: int) -> dict:
-        return {
-            "prov_obj": {
-                "cycle": {"iteration_id": i, "wf_execution": WF, "startTime": 3.0 + i},
-                "cycle_name": "ep",
-                "type": "Input",
-                "values": {},
-            },
-            "dataflow_name": "train_wf",
-            "act_type": "cycle",
-        }
-
-    message = task("step", "Input", None, startTime=9.0, parent_cycle_name="ep")
-    records = convert_retrospective(
-        [cycle(0), cycle(1), message], lambda *a: pytest.fail("no lookup")
+def test_a_task_in_a_cycle_keeps_the_cycle_until_its_iteration_is_known() -> None:
+    """The conversion asks nothing of the store: a task that names its cycle and no iteration
+    names the cycle; one that names its iteration is part of it."""
+    pending = task("step", "Input", None, startTime=2.0, parent_cycle_name="epochs")
+    (start,) = convert_retrospective([pending])
+    assert isinstance(start, TaskStart)
+    assert (start.parent, start.cycle, start.experiment) == (None, "epochs", "train_wf")
+    named = task(
+        "step", "Input", None, startTime=2.0, parent_cycle_name="epochs", parent_cycle_iteration=4
     )
-    assert records[-1].parent == f"{RUN}.ep.1"
-    assert [r.index for r in records if isinstance(r, SectionStart)] == [0, 1]
+    (start,) = convert_retrospective([named])
+    assert start.parent == cycle_section_id(RUN, "epochs", 4) == f"{RUN}.epochs.4"
+    assert start.cycle is None
+    output = named | {"prov_obj": named["prov_obj"] | {"type": "Output", "values": {"loss": 1}}}
+    output["prov_obj"]["task"] = named["prov_obj"]["task"] | {"endTime": 3.0}
+    again, end, loss = convert_retrospective([output])
+    assert again == start and isinstance(end, StageEnd) and loss.epoch == 4
+
+
+def test_the_iteration_of_a_task_is_the_one_whose_interval_holds_its_start() -> None:
+    """Not the latest iteration: the one whose start and end times hold the task's start."""
+    inside = [
+        task("step", "Input", None, startTime=3.5, parent_cycle_name="ep", generatedTime=3.4),
+        task("late", "Input", None, startTime=5.5, parent_cycle_name="ep", generatedTime=5.4),
+        task("open", "Input", None, startTime=9.0, parent_cycle_name="ep", generatedTime=8.0),
+    ]
+    for i, message in enumerate(inside):  # distinct task ids
+        message["prov_obj"]["task"]["id"] = 10.5 + i
+    iterations = [cycle(0, 3.0, 4.0), cycle(1, 5.0, 6.0), cycle(2, 8.5)]  # the last one is open
+    records = convert_retrospective([*inside, *iterations])
+    links = {
+        (q.subject.value.rsplit("/", 1)[-1], q.object.value.rsplit("/", 1)[-1])
+        for q in cycle_links(records, Iris(), None)
+    }
+    assert links == {("10.5", f"{RUN}.ep.0"), ("11.5", f"{RUN}.ep.1")}  # 12.5 waits for the end
+    shuffled = convert_retrospective([iterations[1], inside[0], iterations[0], inside[1]])
+    assert {
+        (q.subject.value.rsplit("/", 1)[-1], q.object.value.rsplit("/", 1)[-1])
+        for q in cycle_links(shuffled, Iris(), None)
+    } == links
 
 
 def test_workflow_inputs_are_used() -> None:
@@ -248,7 +303,7 @@ def test_cycle_output_repeats_its_start() -> None:
         "dataflow_name": "train_wf",
         "act_type": "cycle",
     }
-    start, end = convert_retrospective([message])
+    start, end, acc = convert_retrospective([message])
     assert isinstance(start, SectionStart) and isinstance(end, SectionEnd)
     assert start.id == end.id and start.id.startswith(f"{RUN}.cycle-") and start.name == "my cycle"
     assert (start.index, start.attributes, end.attributes, end.status) == (
@@ -257,6 +312,7 @@ def test_cycle_output_repeats_its_start() -> None:
         {"acc": 1},
         "finished",
     )
+    assert (acc.execution, acc.name, acc.value, acc.epoch) == (start.id, "acc", 1, 2)
 
 
 @pytest.mark.parametrize(

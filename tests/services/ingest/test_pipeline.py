@@ -9,7 +9,14 @@ import pyoxigraph as ox
 import pytest
 
 from provlake.vocab import PROVML
-from services.ingest import BatchTooLarge, Ingestor, InvalidBatch, ShapeViolation
+from services.ingest import (
+    BatchTooLarge,
+    Ingestor,
+    InvalidBatch,
+    ShapeViolation,
+    UnknownReference,
+)
+from services.ingest._cycles import cycle_links
 from services.ingest._iris import Iris
 from services.ingest._legacy import convert_retrospective
 from services.ingest._mapping import Mapper
@@ -35,7 +42,7 @@ def test_wire_requests_round_trip(store, ingestor: Ingestor) -> None:
     """Each real request in turn, as ProvLake sends them: the nested task's cycle iteration comes
     from the store."""
     results = [ingestor.ingest_legacy(req["body"]) for req in wire_requests()]
-    assert [r.records for r in results] == [3, 2, 2, 2, 4]
+    assert [r.records for r in results] == [3, 4, 3, 4, 5]
     run_graph = f"{B}graph/run/{WF}"
     assert all(r.graphs == [f"{B}graph/catalog", run_graph] for r in results)
     g = f"GRAPH <{run_graph}>"
@@ -69,19 +76,28 @@ def test_wire_requests_round_trip(store, ingestor: Ingestor) -> None:
         f"{g} {{ {section} a provml:LearningStageSectionExecution ; provml:index 0 ; "
         f"provml:isPartOf <run/{WF}> ; "
         "provml:executionOf <experiment/train_wf/stage/epochs/section/epochs> ; "
-        f"prov:used <attribute-value/{WF}.epochs.0/in/lr> }} "
-        f"{g} {{ <attribute-value/{WF}.epochs.0/out/acc> mls:hasValue 0.9e0 }}",
+        f"prov:used <hyperparameter-value/{WF}.epochs.0.hp.lr> }} "
+        f"{g} {{ <hyperparameter-value/{WF}.epochs.0.hp.lr> a provml:LearningHyperparameterValue ;"
+        " mls:hasValue 0.01e0 ; mls:specifiedBy <hyperparameter/lr> ; provml:epoch 0 }"
+        f"{g} {{ <attribute-value/{WF}.epochs.0/out/acc> mls:hasValue 0.9e0 }}"
+        f"{g} {{ <evaluation/{WF}.epochs.0.metric.acc> a provml:ModelEvaluation ; "
+        f"mls:hasValue 0.9e0 ; mls:specifiedBy <measure/acc> ; prov:wasGeneratedBy {section} ; "
+        "provml:epoch 0 }",
     )
+    # The task names its cycle, not the iteration: it was linked to the one whose interval holds
+    # its start when the iteration's end arrived (the last request), with its metric's epoch.
     assert ask(
         store,
         f"{g} {{ <execution/1795341827.2228577> provml:isPartOf {section} ; "
+        'provml:withinSection "epochs" ; '
         'prov:startedAtTime "2026-11-22T10:03:47.224776Z"^^xsd:dateTime }'
-        f"{g} {{ <attribute-value/1795341827.2228577/out/loss> mls:hasValue 0.5e0 }}",
+        f"{g} {{ <attribute-value/1795341827.2228577/out/loss> mls:hasValue 0.5e0 }}"
+        f"{g} {{ <evaluation/1795341827.2228577.metric.loss> mls:hasValue 0.5e0 ; "
+        "provml:epoch 0 }",
     )
     # Sent one request at a time or all at once, the provenance is the same.
-    everything = Mapper(Iris()).map(
-        convert_retrospective([m for req in wire_requests() for m in req["body"]])
-    )
+    records = convert_retrospective([m for req in wire_requests() for m in req["body"]])
+    everything = Mapper(Iris()).map(records) + cycle_links(records, Iris(), None)
     assert store.count() == len(everything)
     assert set(
         store.query(
@@ -216,11 +232,13 @@ def test_violation_is_quarantined_then_fixed(store, validator: str) -> None:
 
 def test_unknown_plan_waits_in_quarantine(store, ingestor: Ingestor) -> None:
     """A stage of a run not seen yet cannot name its plan: kept until the run starts."""
-    with pytest.raises(ShapeViolation) as err:
+    with pytest.raises(UnknownReference) as err:
         ingestor.ingest_batch(
             batch(record("stage.start", "tr1", time=T0 + 1, name="training", kind="training"))
         )
-    assert err.value.report[0]["source_shape"] == "https://w3id.org/provml/shapes#Execution-plan"
+    assert [(v["path"], v["value"]) for v in err.value.report] == [
+        ("records[0].run", f"{B}run/{RUN}")
+    ]
     ingestor.ingest_batch(batch(record("run.start", RUN, name="digits-mlp")))
     ingestor.quarantine.resubmit(err.value.quarantine_id, ingestor)
     assert ask(store, "<execution/tr1> provml:executionOf <experiment/digits-mlp/stage/training>")

@@ -16,6 +16,7 @@ from services.store import (
     SelectResult,
     Store,
     StoreError,
+    UpdateConflictError,
     serialize_result,
 )
 
@@ -242,6 +243,53 @@ def test_update_is_applied(store: Store) -> None:
     assert store.graphs() == [G2.value]
     store.update(f"DELETE WHERE {{ GRAPH <{G2.value}> {{ ?s ?p 7 }} }}")
     assert store.count() == 0
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        f"CREATE GRAPH <{G1.value}>",
+        f"DROP GRAPH <{G2.value}>",
+        f"CLEAR GRAPH <{G2.value}>",
+        f"MOVE <{G2.value}> TO <{EX}x>",
+        f"INSERT DATA {{ GRAPH <{G2.value}> {{ <{EX}a> <{EX}b> 1 }} }} ; CREATE GRAPH <{G1.value}>",
+    ],
+)
+def test_update_the_store_cannot_apply_is_a_conflict_and_changes_nothing(
+    store: Store, update: str
+) -> None:
+    store.add(sample_quads())
+    with pytest.raises(UpdateConflictError, match="graph") as caught:
+        store.update(update)
+    assert isinstance(caught.value, ValueError)
+    assert store.graphs() == [G1.value] and store.count() == len(LITERALS)
+    store.update(f"CREATE SILENT GRAPH <{G1.value}> ; DROP SILENT GRAPH <{G2.value}>")
+    assert store.count() == len(LITERALS)
+
+
+def test_relative_iris_resolve_against_the_base_iri(store: Store) -> None:
+    store.update("INSERT DATA { GRAPH <g> { <s> <p> <o> } }", base_iri=EX)
+    assert store.graphs() == [EX + "g"]
+    result = store.query("SELECT ?o WHERE { <s> <p> ?o }", base_iri=EX)
+    assert result == SelectResult(["o"], [(iri("o"),)])
+    construct = store.query("CONSTRUCT { <a> <b> 1 } WHERE {}", base_iri=EX + "sub/")
+    assert construct.triples == [ox.Triple(iri("sub/a"), iri("sub/b"), typed("1", "integer"))]
+
+
+def test_a_protocol_dataset_replaces_the_union(store: Store) -> None:
+    store.add(
+        [ox.Quad(iri("s1"), P, ox.Literal("1"), G1), ox.Quad(iri("s2"), P, ox.Literal("2"), G2)]
+    )
+    everything = (
+        "SELECT ?s ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } ORDER BY ?s ?g"
+    )
+    assert len(select(store, everything).rows) == 4
+    only_g1 = store.query(everything, default_graphs=[G1.value])
+    assert only_g1.rows == [(iri("s1"), None)]  # no named graph given: none
+    named_g2 = store.query(everything, named_graphs=[G2.value])
+    assert named_g2.rows == [(iri("s2"), G2)]  # no default graph given: an empty one
+    both = store.query(everything, default_graphs=[G1.value, G2.value], named_graphs=[G1.value])
+    assert both.rows == [(iri("s1"), None), (iri("s1"), G1), (iri("s2"), None)]
 
 
 def cross_product_store(store: Store) -> None:

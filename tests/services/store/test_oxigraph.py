@@ -139,3 +139,33 @@ def test_timed_out_streaming_query_stops_its_worker() -> None:
         for worker in workers:  # 13 million rows would take minutes: it stops at the next one
             worker.join(30)
             assert not worker.is_alive()
+
+
+@pytest.mark.parametrize("uri", ["memory:", "oxigraph:{tmp}/store"])
+def test_the_readiness_write_probe_leaves_nothing_behind(tmp_path: Path, uri: str) -> None:
+    with open_store(uri.format(tmp=tmp_path)) as store:
+        store.add(quads(3))
+        before = store.dump(ox.RdfFormat.N_QUADS)
+        assert [store.ready() for _ in range(3)] == [True, True, True]
+        assert store.dump(ox.RdfFormat.N_QUADS) == before
+        assert (store.count(), store.graphs()) == (3, [G.value])
+    assert not store.ready()  # closed
+
+
+def _tables(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.sst"))
+
+
+def test_write_buffers_are_flushed_every_so_many_quads(tmp_path: Path) -> None:
+    from services.store._oxigraph import OxigraphStore
+
+    with OxigraphStore(f"oxigraph:{tmp_path / 'a'}", flush_every=100) as store:
+        opened = _tables(tmp_path / "a")  # what opening a new store writes
+        store.add(quads(60))
+        assert _tables(tmp_path / "a") == opened  # still in the write buffers (and the log)
+        store.add(quads(60)[:50])  # 110 quads written since the start: a flush
+        assert len(_tables(tmp_path / "a")) > len(opened)
+    with OxigraphStore(f"oxigraph:{tmp_path / 'b'}", flush_every=0) as store:
+        opened = _tables(tmp_path / "b")
+        store.add(quads(500))
+        assert _tables(tmp_path / "b") == opened  # 0: left to RocksDB, which waits for 128 MiB

@@ -27,6 +27,7 @@ def test_public_api_is_exact() -> None:
             "SelectResult",
             "Store",
             "StoreError",
+            "UpdateConflictError",
             "open_store",
             "register_store",
             "serialize_result",

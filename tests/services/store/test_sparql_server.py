@@ -35,3 +35,24 @@ def test_store_without_a_server_is_not_ready(tmp_path: Path) -> None:
     with pytest.raises(OSError, match="cannot reach"):
         store.count()
     store.close()
+
+
+def test_a_graph_store_404_is_emptiness_only_for_a_graph_without_triples(
+    oxigraph_server: str,
+) -> None:
+    g = ox.NamedNode("http://example.org/graph-store-404")
+    quad = ox.Quad(g, g, ox.Literal("kept"), g)
+    with open_store("sparql+" + oxigraph_server) as store:
+        store.add([quad])
+        absent = store.dump(ox.RdfFormat.N_TRIPLES, "http://example.org/no-such-graph")
+        assert absent == b""  # oxigraph serve's 404, confirmed by the query endpoint
+    # The same server with a Graph Store path it does not serve: every GET there is a 404.
+    with open_store(f"sparql+{oxigraph_server}?store=no-such-endpoint") as wrong:
+        with pytest.raises(
+            OSError, match=r"404 for the graph <http://example\.org/graph-store-404>"
+        ):
+            wrong.dump(ox.RdfFormat.N_TRIPLES, g.value)
+        with pytest.raises(OSError, match="answered 404"):
+            wrong.dump(ox.RdfFormat.N_QUADS)
+        assert wrong.dump(ox.RdfFormat.N_TRIPLES, "http://example.org/no-such-graph") == b""
+        wrong.remove_graph(g.value)

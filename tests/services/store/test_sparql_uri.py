@@ -6,6 +6,8 @@ conformance suite checks the behaviour against a real ``oxigraph serve``.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import httpx
 import pyoxigraph as ox
 import pytest
@@ -150,3 +152,80 @@ def test_http_timeout_is_a_timeout_error() -> None:
         store.query("ASK {}", timeout=1)
     with pytest.raises(TimeoutError):
         store.update("CLEAR ALL")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(500, text="internal error"),
+        httpx.Response(503, text="overloaded"),
+        httpx.Response(302, headers={"location": "http://h/login"}),
+        httpx.Response(
+            200, text="<html>a login page</html>", headers={"content-type": "text/html"}
+        ),
+        httpx.Response(200, text="<a> <b> ", headers={"content-type": "application/n-triples"}),
+        httpx.Response(200, content=b""),
+    ],
+)
+def test_a_failed_graph_read_is_an_error_never_an_empty_graph(answer: httpx.Response) -> None:
+    store, seen = recording_store("sparql+http://h", answer)
+    with pytest.raises(OSError) as caught:
+        store.dump(ox.RdfFormat.N_TRIPLES, "http://example.org/g")
+    assert isinstance(caught.value, StoreError)
+    assert seen[0].url.path == "/store"
+    with pytest.raises(OSError):
+        store.dump(ox.RdfFormat.N_QUADS)
+
+
+@pytest.mark.parametrize("status", [301, 302, 307])
+def test_a_redirected_update_or_query_is_an_error(status: int) -> None:
+    store, _ = recording_store(
+        "sparql+http://h", httpx.Response(status, headers={"location": "http://h/login"})
+    )
+    with pytest.raises(OSError, match=str(status)):
+        store.update("CLEAR ALL")
+    with pytest.raises(OSError, match=str(status)):
+        store.query("ASK {}")
+
+
+def test_a_graph_store_404_is_checked_with_the_query_endpoint() -> None:
+    seen: list[httpx.Request] = []
+    holds_triples = {"value": True}
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/store":
+            return httpx.Response(404, text="not found")
+        return httpx.Response(
+            200,
+            json={"head": {}, "boolean": holds_triples["value"]},
+            headers={"content-type": "application/sparql-results+json"},
+        )
+
+    store = SparqlStore(
+        "sparql+http://h", client=httpx.Client(transport=httpx.MockTransport(handle))
+    )
+    with pytest.raises(OSError, match="holds triples"):
+        store.dump(ox.RdfFormat.TURTLE, "http://example.org/g")
+    (asked,) = parse_qs(seen[1].content.decode())["query"]
+    assert asked == "ASK { GRAPH <http://example.org/g> { ?s ?p ?o } }"
+    holds_triples["value"] = False
+    assert store.dump(ox.RdfFormat.TURTLE, "http://example.org/g") == b""
+
+
+def test_a_bearer_token_is_sent_on_every_request() -> None:
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/store":
+            return httpx.Response(200, content=b"", headers={"content-type": "application/n-quads"})
+        return ASK_TRUE if request.url.path == "/query" else httpx.Response(204)
+
+    client = httpx.Client(transport=httpx.MockTransport(handle))
+    store = SparqlStore("sparql+http://h", client=client, token="t0k3n")
+    store.query("ASK {}")
+    store.update("CLEAR ALL")
+    store.dump(ox.RdfFormat.N_QUADS)
+    assert [r.headers["authorization"] for r in seen] == ["Bearer t0k3n"] * 3
+    assert "t0k3n" not in store.uri and "t0k3n" not in repr(store)

@@ -1,0 +1,36 @@
+"""What the web UI shows, read from the store as JSON-ready dicts: the runs table, a run's page, its
+metric series, comparisons, lineage neighbourhoods and node descriptions, every node named.
+
+Everything here reads; the SPARQL lives in ``queryengine/views``. Errors, one root::
+
+    ExploreError        a read the UI API refuses
+    ├── BadParameter    a malformed parameter (names it)          → 400
+    └── UnknownNode     no run or node with this id or IRI        → 404
+"""
+
+from services.explore._compare import compare_runs
+from services.explore._errors import BadParameter, ExploreError, UnknownNode
+from services.explore._labels import describe_types, label_nodes
+from services.explore._lineage import neighbourhood, neighbours
+from services.explore._nodes import describe_node, node_triples
+from services.explore._run import metric_series, resolve_run, run_detail
+from services.explore._runs import RunsQuery, run_rows, runs_table
+
+__all__ = [
+    "BadParameter",
+    "ExploreError",
+    "RunsQuery",
+    "UnknownNode",
+    "compare_runs",
+    "describe_node",
+    "describe_types",
+    "label_nodes",
+    "metric_series",
+    "neighbourhood",
+    "neighbours",
+    "node_triples",
+    "resolve_run",
+    "run_detail",
+    "run_rows",
+    "runs_table",
+]
