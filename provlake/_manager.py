@@ -2,7 +2,8 @@
 
 - ``http(s)://HOST:PORT[/prefix]``: :class:`ManagerTransport`: batches to ``/api/v1/capture`` (the
   http transport's ``send``), named questions to ``/api/v1/questions/{name}``, id blocks from
-  ``/api/v1/braid/ids``, on the same kept-alive connection;
+  ``/api/v1/braid/ids``, all through the http transport's ``post`` on its one kept-alive
+  connection;
 - anything else (a file path, a store URI): the ``embedded`` transport kind, an in-process manager
   that the ``services`` package provides through the ``provml.transports`` entry point group, so
   that :mod:`provlake` never imports it.
@@ -10,7 +11,6 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import urllib.parse
 from collections.abc import Mapping
@@ -24,36 +24,27 @@ from provlake._sync import SyncTransport
 __all__ = ["ManagerTransport", "open_sync_transport"]
 
 
-class ManagerTransport(HttpTransport, SyncTransport):
+class ManagerTransport(SyncTransport):
     """A manager that commits before it answers, asked questions over HTTP."""
 
     kind = "manager"
 
     def __init__(self, url: str, token: str | None = None, timeout: float = 30.0) -> None:
-        super().__init__(url, token=token, timeout=timeout)
-        self._prefix = urllib.parse.urlsplit(self.url).path
+        self.http = HttpTransport(url, token=token, timeout=timeout)
+        self.url = self.http.url
+
+    def send(self, body: bytes, count: int) -> None:
+        self.http.send(body, count)
 
     def _call(self, path: str, payload: Mapping[str, Any]) -> Any:
-        body = json.dumps(payload).encode()
-        try:
-            conn = self._connection()
-            conn.request("POST", self._prefix + path, body=body, headers=self._headers)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            if response.getheader("Connection", "").lower() == "close":
-                self.close()
-        except (TimeoutError, OSError, http.client.HTTPException) as exc:
-            self.close()
-            raise TransportError(f"POST {self.url}{path} failed: {exc!r}") from exc
-        if 200 <= response.status < 300:
+        status, text = self.http.post(path, json.dumps(payload).encode())
+        if 200 <= status < 300:
             return json.loads(text)
-        if 400 <= response.status < 500:
+        if 400 <= status < 500:
             raise BatchRejected(
-                f"manager refused POST {path}: HTTP {response.status} {text[:500]}",
-                response.status,
-                text,
+                f"manager refused POST {path}: HTTP {status} {text[:500]}", status, text
             )
-        raise TransportError(f"manager answered HTTP {response.status} to {path}: {text[:200]}")
+        raise TransportError(f"manager answered HTTP {status} to {path}: {text[:200]}")
 
     def ask(self, question: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         answer = self._call(f"/api/v1/questions/{urllib.parse.quote(question)}", dict(params))
@@ -61,6 +52,9 @@ class ManagerTransport(HttpTransport, SyncTransport):
 
     def allocate(self, count: int) -> int:
         return int(self._call("/api/v1/braid/ids", {"count": count})["first"])
+
+    def close(self) -> None:
+        self.http.close()
 
     def __repr__(self) -> str:
         return f"<ManagerTransport {self.url}>"
