@@ -1,6 +1,6 @@
 """``HttpTransport.post``, the public seam the synchronous manager transport (provlake.braid) talks
-through, against a real HTTP receiver: any status is answered (not raised), a receiver that is down
-is a TransportError."""
+through, against a real HTTP receiver: any status is answered (not raised), a kept-alive connection
+the receiver dropped (a restart) is reopened once, a receiver that is down is a TransportError."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _batch(run: str) -> bytes:
     ).encode()
 
 
-def test_post_answers_any_status(tmp_path: Path) -> None:
+def test_post_answers_any_status_and_reconnects_once_after_a_restart(tmp_path: Path) -> None:
     server = RecordingServer(tmp_path / "received.jsonl").start()
     http = HttpTransport(server.url, timeout=5)
     try:
@@ -34,7 +34,10 @@ def test_post_answers_any_status(tmp_path: Path) -> None:
         assert (status, json.loads(text)["accepted"]) == (200, 1)
         status, text = http.post("/api/v1/questions/runs", b"{}")
         assert (status, json.loads(text)["message"]) == (404, "/api/v1/questions/runs")
-        assert [r["run"] for r in server.records()] == ["r1"]
+        server.stop()
+        server.start()  # the kept-alive connection now leads nowhere
+        http.send(_batch("r2"), 1)
+        assert [r["run"] for r in server.records()] == ["r1", "r2"]
         server.stop()
         with pytest.raises(TransportError, match="/api/v1/capture failed"):
             http.post("/api/v1/capture", _batch("r3"))
