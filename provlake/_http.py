@@ -35,7 +35,7 @@ class HttpTransport(Transport):
         self._https = parts.scheme == "https"
         self._host = parts.hostname
         self._port = parts.port
-        self._path = parts.path.rstrip("/") + CAPTURE_PATH
+        self._prefix = parts.path.rstrip("/")
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if token:
             self._headers["Authorization"] = f"Bearer {token}"
@@ -53,18 +53,32 @@ class HttpTransport(Transport):
             self._conn = conn
         return self._conn
 
-    def send(self, body: bytes, count: int) -> None:
-        try:
-            conn = self._connection()
-            conn.request("POST", self._path, body=body, headers=self._headers)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            if response.getheader("Connection", "").lower() == "close":
+    def post(self, path: str, body: bytes) -> tuple[int, str]:
+        """POST a JSON ``body`` to ``path`` of the manager (under the URL's prefix) on the
+        kept-alive connection: the status and the text of the answer, whatever the status. No
+        answer (a refused connection, a timeout, a broken one) raises :class:`TransportError`.
+
+        A kept-alive connection the manager closed while it was idle fails on its next use: that
+        request is sent once more on a new connection (every request of provml's API is safe to
+        repeat: a capture replayed adds nothing)."""
+        while True:
+            reused = self._conn is not None
+            try:
+                conn = self._connection()
+                conn.request("POST", self._prefix + path, body=body, headers=self._headers)
+                response = conn.getresponse()
+                text = response.read().decode("utf-8", "replace")
+                if response.getheader("Connection", "").lower() == "close":
+                    self.close()
+                return response.status, text
+            except (TimeoutError, OSError, http.client.HTTPException) as exc:
                 self.close()
-        except (TimeoutError, OSError, http.client.HTTPException) as exc:
-            self.close()
-            raise TransportError(f"POST {self.url}{CAPTURE_PATH} failed: {exc!r}") from exc
-        status = response.status
+                if reused and not isinstance(exc, TimeoutError):
+                    continue
+                raise TransportError(f"POST {self.url}{path} failed: {exc!r}") from exc
+
+    def send(self, body: bytes, count: int) -> None:
+        status, text = self.post(CAPTURE_PATH, body)
         if 200 <= status < 300:
             return
         if 400 <= status < 500 and status not in _RETRYABLE_4XX:

@@ -37,6 +37,7 @@ ID_KINDS = {
     "execution": "execution/",
     "entity": "entity/",
     "evaluation": "evaluation/",
+    "braid": "braid/record/",
 }
 #: IRI kinds minted from names (percent-encoded as they are).
 NAME_KINDS = {
@@ -45,7 +46,14 @@ NAME_KINDS = {
     "hyperparameter": "hyperparameter/",
 }
 #: Segments a bare client id may have been minted under, for the generic ``iri`` type.
-NODE_SEGMENTS = ("run/", "execution/", "entity/", "evaluation/", "hyperparameter-value/")
+NODE_SEGMENTS = (
+    "run/",
+    "execution/",
+    "entity/",
+    "evaluation/",
+    "hyperparameter-value/",
+    "braid/record/",
+)
 
 _CLIENT_ID = re.compile(r"[A-Za-z0-9._~-]{1,128}")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")

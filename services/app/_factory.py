@@ -26,6 +26,7 @@ from services.ingest import Ingestor, Quarantine
 from ._errors import ERROR_TABLE, error_response
 from ._static import mount_static
 from .routes import (
+    braid,
     capture,
     explore,
     graph_store,
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         runs,
         explore,
         sparql,
+        braid,
     )
     routes = [*app.router.routes]
     for module in (*routers, graph_store, linked_data):

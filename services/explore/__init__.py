@@ -1,5 +1,6 @@
 """What the web UI shows, read from the store as JSON-ready dicts: the runs table, a run's page, its
-metric series, comparisons, lineage neighbourhoods and node descriptions, every node named.
+metric series, comparisons, lineage neighbourhoods, node descriptions and the invalidation state of
+Braid records, every node named.
 
 Everything here reads; the SPARQL lives in ``queryengine/views``. Errors, one root::
 
@@ -8,6 +9,7 @@ Everything here reads; the SPARQL lives in ``queryengine/views``. Errors, one ro
     └── UnknownNode     no run or node with this id or IRI        → 404
 """
 
+from services.explore._braid import braid_record, invalidations
 from services.explore._compare import compare_runs
 from services.explore._errors import BadParameter, ExploreError, UnknownNode
 from services.explore._labels import describe_types, label_nodes
@@ -21,9 +23,11 @@ __all__ = [
     "ExploreError",
     "RunsQuery",
     "UnknownNode",
+    "braid_record",
     "compare_runs",
     "describe_node",
     "describe_types",
+    "invalidations",
     "label_nodes",
     "metric_series",
     "neighbourhood",

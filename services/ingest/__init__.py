@@ -23,6 +23,7 @@ batches) at a small fraction of its cost; ``validator="pyshacl"`` runs pyshacl i
 
 from __future__ import annotations
 
+from ._braid_ids import BraidIds
 from ._exceptions import (
     BatchTooLarge,
     IngestError,
@@ -42,6 +43,7 @@ __all__ = [
     "LEGACY_KINDS",
     "SCHEMA",
     "BatchTooLarge",
+    "BraidIds",
     "CaptureBatch",
     "IngestError",
     "IngestResult",

@@ -33,6 +33,7 @@ from ._legacy_records import (
     TaskStart,
     WorkflowPlanRecord,
 )
+from ._mapping_braid import BraidMapping
 from ._mapping_versions import version_quads
 from ._plans import PlanFinder, Plans
 from ._records import (
@@ -116,8 +117,8 @@ class _Out:
             self.quads[ox.Quad(s, V.type, cls, g)] = None
 
 
-class Mapper:
-    """Maps validated records to quads under one base IRI."""
+class Mapper(BraidMapping):
+    """Maps validated records to quads under one base IRI (``braid.*``: ``BraidMapping``)."""
 
     def __init__(self, iris: Iris) -> None:
         self.iris = iris

@@ -25,12 +25,33 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ._braid_records import (
+    BRAID_RECORD_TYPES,
+    BraidActionRecord,
+    BraidActionRunRecord,
+    BraidActionSetRecord,
+    BraidDerivationRecord,
+    BraidInvalidationRecord,
+    BraidRecordRecord,
+    BraidTagRecord,
+    BraidUpdateRecord,
+    BraidUriRecord,
+)
 from ._exceptions import BatchTooLarge, InvalidBatch
 
 __all__ = [
     "MAX_TIME",
     "RECORD_TYPES",
     "SCHEMA",
+    "BraidActionRecord",
+    "BraidActionRunRecord",
+    "BraidActionSetRecord",
+    "BraidDerivationRecord",
+    "BraidInvalidationRecord",
+    "BraidRecordRecord",
+    "BraidTagRecord",
+    "BraidUpdateRecord",
+    "BraidUriRecord",
     "CaptureBatch",
     "Client",
     "EntityRecord",
@@ -280,12 +301,22 @@ Record = Annotated[
     | HyperparameterRecord
     | EntityRecord
     | UsedRecord
+    | BraidRecordRecord
+    | BraidDerivationRecord
+    | BraidUpdateRecord
+    | BraidUriRecord
+    | BraidTagRecord
+    | BraidInvalidationRecord
+    | BraidActionRecord
+    | BraidActionSetRecord
+    | BraidActionRunRecord
     | VersionRecord,
     Field(discriminator="type"),
 ]
 RECORD_TYPES = frozenset(
     {"run.start", "run.end", "stage.start", "stage.end", "section.start", "section.end"}
     | {"metric", "hyperparameter", "entity", "used", "version"}
+    | BRAID_RECORD_TYPES
 )
 
 
@@ -332,7 +363,12 @@ def format_loc(loc: tuple[str | int, ...], tags: frozenset[str] | set[str] = REC
 
 
 # Errors raised by model validators, reported on the field they are about.
-_FIELD_OF_MODEL_ERROR = {"run_id": "id", "refers_to": "refers_to", "revises": "revises"}
+_FIELD_OF_MODEL_ERROR = {
+    "run_id": "id",
+    "refers_to": "refers_to",
+    "revises": "revises",
+    "tag_value": "value",
+}
 
 
 def errors_to_invalid(

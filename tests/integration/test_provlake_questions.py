@@ -317,6 +317,7 @@ def expected_answers(
                         "final": 0.82,
                         "best": 0.82,
                         "hyperparameters": b.hyperparameters(),
+                        "invalidated": False,
                     },
                     {
                         "run": a.iri,
@@ -325,6 +326,7 @@ def expected_answers(
                         "final": 0.78,
                         "best": 0.8,
                         "hyperparameters": a.hyperparameters(),
+                        "invalidated": False,
                     },
                 ],
             ),
@@ -338,6 +340,7 @@ def expected_answers(
                         "final": 4.0,
                         "best": 4.0,
                         "hyperparameters": b.hyperparameters(),
+                        "invalidated": False,
                     },
                     {
                         "run": a.iri,
@@ -346,6 +349,7 @@ def expected_answers(
                         "final": math.nan,
                         "best": 4.0,
                         "hyperparameters": a.hyperparameters(),
+                        "invalidated": False,
                     },
                 ],
             ),
@@ -359,6 +363,7 @@ def expected_answers(
                         "final": ACCURACY[c.log.lr][-1] - 0.01,
                         "best": ACCURACY[c.log.lr][-1] - 0.01,
                         "hyperparameters": c.hyperparameters(),
+                        "invalidated": False,
                     }
                     for c in (b, a)
                 ],
@@ -399,6 +404,20 @@ def expected_answers(
         "version-graph": [({"kind": "model", "name": "legacy-digits"}, [])],
         "version-history": [({"kind": "model", "name": "legacy-digits"}, [])],
         "version-explain": [({"from": a.source, "to": b.source}, [])],
+        # a ProvLake workflow writes no Braid-DB records: the Braid questions answer no rows
+        "braid-records": [({}, [])],
+        "braid-record": [({"record": "1"}, [])],
+        "braid-records-by-tag": [({"key": "lr", "value": "0.1", "numeric": True}, [])],
+        "braid-tags": [({"record": "1"}, [])],
+        "braid-uris": [({"record": "1"}, [])],
+        "braid-derivations": [({"record": "1"}, [])],
+        "braid-predecessors": [({"record": "1"}, [])],
+        "braid-cascade": [({"record": "1"}, [])],
+        "braid-invalidation": [({"invalidation": "1"}, [])],
+        "braid-actions": [({}, [])],
+        "braid-action-runs": [({}, [])],
+        "invalidated": [({}, [])],
+        "model-history": [({"model": "1"}, [])],
         "models-by-domain-property": [
             ({"property": f"{SOURCE}#size", "below": 10.0, "measure": "loss"}, [])
         ],

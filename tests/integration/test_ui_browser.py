@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,8 +134,9 @@ class Browser:
         assert outside == [], outside
 
 
-@pytest.fixture(scope="module")
-def browser(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+@contextmanager
+def chromium(base: str, profile: Path) -> Iterator[Browser]:
+    """A headless Chromium on the manager at ``base``, with its profile in ``profile``."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -142,14 +144,20 @@ def browser(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Br
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.add_argument(f"--user-data-dir={profile}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
     driver = webdriver.Chrome(service=service, options=options)
     try:
-        yield Browser(driver, site.manager.url)
+        yield Browser(driver, base)
     finally:
         driver.quit()
+
+
+@pytest.fixture(scope="module")
+def browser(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    with chromium(site.manager.url, tmp_path_factory.mktemp("chromium-profile")) as opened:
+        yield opened
 
 
 def test_runs_table_shows_the_trainings_with_their_test_accuracy(

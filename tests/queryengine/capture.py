@@ -19,7 +19,11 @@ def capture_quads() -> list[ox.Quad]:
 
 
 def load_capture(store: Store) -> Store:
-    """Add the capture and attach the example domain graph as ``cores``."""
+    """Add the capture, the Braid-DB capture (through the ingest) and attach the example domain
+    graph as ``cores``."""
+    from tests.queryengine.braid_capture import load_braid_capture
+
     store.add(capture_quads())
+    load_braid_capture(store)
     attach_domain_graph(store, "cores", example_domain_graph(), base_iri=BASE)
     return store

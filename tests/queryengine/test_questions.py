@@ -409,3 +409,188 @@ def test_runs(answer) -> None:
         ("run/prep", "finished")
     ]
     assert answer("runs", experiment="digits-mlp", status="failed") == []
+
+
+# -- Braid-DB questions, on the Braid capture (braid_capture.py: ingested through the pipeline) ----
+
+
+def test_braid_record(answer) -> None:
+    (row,) = short(answer("braid-record", record="3"))
+    assert row == {
+        "record_id": 3,
+        "name": "peak finder",
+        "kind": "model",
+        "time": "2026-11-22T10:02:00Z",
+        "invalidation": "braid/invalidation/inv-cal-3",
+        "cause": "calibration drifted",
+        "root": "braid/invalidation/inv-cal",
+        "invalidated_at": "2026-11-22T10:30:00Z",
+    }
+    assert short(answer("braid-record", record="2"))[0]["invalidation"] is None
+    assert answer("braid-record", record="99") == []
+
+
+def test_braid_derivations(answer) -> None:
+    rows = answer("braid-derivations", record="3")
+    assert tuples(rows, "record_id", "name", "via") == [
+        (5, "surrogate", "update"),
+        (10, "peaks of scan 2", "derivation"),
+    ]
+    assert tuples(answer("braid-derivations", record="1"), "record_id", "via") == [(3, "update")]
+
+
+def test_braid_predecessors(answer) -> None:
+    assert tuples(answer("braid-predecessors", record="3"), "record_id", "via") == [
+        (1, "update"),
+        (2, "update"),
+        (4, "update"),
+        (5, "update"),
+    ]
+    assert tuples(answer("braid-predecessors", record="10"), "record_id", "via") == [
+        (3, "derivation")
+    ]
+
+
+def test_braid_tags(answer) -> None:
+    assert tuples(answer("braid-tags", record="3"), "tag_id", "key", "value", "type") == [
+        (14, "threshold", 0.25, "FLOAT")
+    ]
+    assert tuples(answer("braid-tags", record="2"), "key", "value", "type") == [
+        ("frames", 1200, "INTEGER")
+    ]
+
+
+def test_braid_uris(answer) -> None:
+    assert tuples(answer("braid-uris", record="2"), "uri") == [("globus://aps/scan-1.h5",)]
+    assert answer("braid-uris", record="3") == []
+
+
+def test_braid_records_by_tag(answer) -> None:
+    rows = answer("braid-records-by-tag", key="frames", value="1200.0", numeric=True)
+    assert tuples(rows, "record_id", "tag_id", "tag_value") == [(2, 12, 1200), (4, 15, 1200)]
+    assert answer("braid-records-by-tag", key="frames", value="1200") == []  # not as text
+    rows = answer("braid-records-by-tag", key="beamline", value="APS 1-ID")
+    assert tuples(rows, "record_id", "name") == [(1, "detector calibration")]
+    assert answer("braid-records-by-tag", key="beamline", value="APS 2-ID") == []
+
+
+def test_braid_cascade(answer) -> None:
+    rows = answer("braid-cascade", record="1")
+    assert tuples(rows, "source_id", "target_id", "target_invalid") == [
+        (1, 3, True),
+        (3, 5, True),
+        (3, 10, True),
+        (5, 3, True),
+    ]
+    assert answer("braid-cascade", record="10") == []
+
+
+def test_braid_records(answer) -> None:
+    rows = answer("braid-records")
+    assert tuples(rows, "record_id", "kind", "valid") == [
+        (1, "fact", False),
+        (2, "data", True),
+        (3, "model", False),
+        (4, "data", True),
+        (5, "model", False),
+        (10, "data", False),
+    ]
+
+
+def test_braid_actions(answer) -> None:
+    assert answer("braid-actions") == []
+
+
+def test_braid_action_runs(answer) -> None:
+    assert answer("braid-action-runs") == []
+
+
+def test_braid_invalidation(answer) -> None:
+    rows = answer("braid-invalidation", invalidation="inv-cal-5")
+    assert tuples(rows, "record_id", "cause", "root", "root_id") == [
+        (5, "calibration drifted", "inv-cal", 1)
+    ]
+
+
+def test_invalidated(answer) -> None:
+    rows = answer("invalidated")
+    assert tuples(rows, "record_id", "root_id", "caused_by_id", "cause") == [
+        (1, 1, None, "calibration drifted"),
+        (3, 1, 1, "calibration drifted"),
+        (5, 1, 3, "calibration drifted"),
+        (10, 1, 3, "calibration drifted"),
+    ]
+    assert len(answer("invalidated", root="1")) == 4
+    assert answer("invalidated", root="3") == []  # 3 is not the root of a cascade
+
+
+def test_model_history(answer) -> None:
+    rows = answer("model-history", model="3")
+    assert tuples(rows, "version", "version_id", "used_id", "used_valid") == [
+        (0, 3, None, None),
+        (1, 6, 1, False),
+        (2, 7, 2, True),
+        (3, 8, 4, True),
+        (4, 11, 5, False),
+    ]
+    assert tuples(answer("model-history", model="5"), "version", "used_name") == [
+        (0, None),
+        (1, "peak finder"),
+    ]
+
+
+def test_upstream_and_downstream_reach_braid_records(answer) -> None:
+    up = {r["node"]: r["distance"] for r in short(answer("upstream", start="10", hops=4))}
+    assert up["braid/record/3"] == 1 and up["braid/version/8"] == 2
+    assert up["braid/record/1"] == up["braid/record/4"] == 4
+    down = {r["node"]: r["distance"] for r in short(answer("downstream", start="1", hops=4))}
+    assert down["braid/update/6"] == 1 and down["braid/record/3"] == 3
+    assert down["braid/record/10"] == 4
+
+
+def test_rank_trainings_marks_or_excludes_runs_on_invalidated_data(memory_store) -> None:
+    from services.ingest import Ingestor
+
+    ranked = ask("rank-trainings", store=memory_store, measure="loss", goal="min")
+    assert tuples(ranked, "run", "invalidated") == [
+        ("run/r2", False),
+        ("run/r1", False),
+        ("run/r3", False),
+    ]
+    # r3's training also used a reference to the Braid peaks (10), invalidated with the calibration
+    Ingestor(memory_store).ingest_batch(
+        {
+            "schema": "provml/capture/1",
+            "records": [
+                {
+                    "type": "entity",
+                    "id": "peaks-ref",
+                    "run": "r3",
+                    "time": 1.0,
+                    "kind": "kg_reference",
+                    "refers_to": BASE + "braid/record/10",
+                },
+                {
+                    "type": "used",
+                    "id": "u1",
+                    "run": "r3",
+                    "time": 2.0,
+                    "execution": "r3-train",
+                    "entity": "peaks-ref",
+                },
+            ],
+        }
+    )
+    for lateral in (True, False):
+        ranked = ask(
+            "rank-trainings", store=memory_store, measure="loss", goal="min", lateral=lateral
+        )
+        assert tuples(ranked, "run", "invalidated") == [
+            ("run/r2", False),
+            ("run/r1", False),
+            ("run/r3", True),
+        ]
+        kept = ask(
+            "rank-trainings", store=memory_store, measure="loss", invalid="exclude", lateral=lateral
+        )
+        assert tuples(kept, "run") == [("run/r1",), ("run/r2",)]

@@ -1,6 +1,6 @@
 // The single page: the URL's fragment picks a view (#/runs, #/run/ID, #/compare/A,B, #/lineage/IRI,
-// #/node/IRI, #/sparql, #/questions/NAME, #/quarantine/ID); each view returns a function that
-// stops its polling when the page moves on.
+// #/node/IRI, #/sparql, #/questions/NAME, #/quarantine/ID, #/invalidated/ROOT); each view returns a
+// function that stops its polling when the page moves on.
 import { initToken } from "./api.js";
 import { h, message } from "./dom.js";
 
@@ -13,6 +13,7 @@ const VIEWS = {
   sparql: () => import("./sparql.js"),
   questions: () => import("./questions.js"),
   quarantine: () => import("./quarantine.js"),
+  invalidated: () => import("./braid.js"),
 };
 
 let stop = null;
