@@ -26,6 +26,9 @@ from provlake._transports import Transport
 
 __all__ = ["Client"]
 
+# Every record type of the capture format. A record names its run and its time, except a
+# dataflow's definition (DLProv), a catalogue record whose id is the dataflow's tag, without a run;
+# a dataflow's definition and a task message may leave out their time (DfAnalyzer's carry none).
 _RECORD_TYPES = {
     "run.start",
     "run.end",
@@ -37,7 +40,12 @@ _RECORD_TYPES = {
     "hyperparameter",
     "entity",
     "used",
+    "version",
+    "dataflow",
+    "task",
 }
+_WITHOUT_RUN = {"dataflow"}
+_TIME_OPTIONAL = {"dataflow", "task"}
 _OPEN_CLIENTS: weakref.WeakSet[Client] = weakref.WeakSet()
 
 
@@ -82,13 +90,22 @@ class Client:
 
     # -- explicit API ------------------------------------------------------------------------------
     def emit(self, record: Mapping[str, Any]) -> None:
-        """Queue one record as is (``docs/capture-format.md``); checks the common fields only."""
-        if not isinstance(record, Mapping) or record.get("type") not in _RECORD_TYPES:
+        """Queue one record as is, of any type of ``docs/capture-format.md``; checks the common
+        fields only: ``id``, ``run`` and ``time`` (a ``dataflow`` has no run and its ``id`` is its
+        tag; a ``dataflow`` or ``task`` may leave out its time)."""
+        kind = record.get("type") if isinstance(record, Mapping) else None
+        if kind not in _RECORD_TYPES:
             raise CaptureUsageError(f"not a capture record (unknown type): {record!r}")
-        check_id(record.get("id"), "id")
-        check_id(record.get("run"), "run")
-        if not isinstance(record.get("time"), int | float):
-            raise CaptureUsageError(f"record time must be Unix seconds, got {record.get('time')!r}")
+        if kind in _WITHOUT_RUN:
+            check_name(record.get("id"), "id")
+            if "run" in record:
+                raise CaptureUsageError(f"a {kind} record belongs to no run: {record!r}")
+        else:
+            check_id(record.get("id"), "id")
+            check_id(record.get("run"), "run")
+        stamp = record.get("time")
+        if not isinstance(stamp, int | float) and not (stamp is None and kind in _TIME_OPTIONAL):
+            raise CaptureUsageError(f"record time must be Unix seconds, got {stamp!r}")
         self.pipeline.put(dict(record))
 
     def start_run(

@@ -8,6 +8,11 @@ Header format (the first comment lines of the file)::
     # param: measure iri:measure UNDEF — the measure (IRI or name); all measures when absent
     # returns: stage, epoch, measure, value
 
+A question whose columns depend on the data (a DLProv set, one column per attribute) also declares
+``# pivot: KEY NAME VALUE``: its query returns one row per (KEY, NAME) with the cell in VALUE, and
+the answer has one row per KEY, the ``returns`` columns, then one column per NAME in the order they
+first appear (see ``Rows.pivot``).
+
 The query text marks with a line ``# @values`` where the parameters are bound: the engine replaces
 every such line with one ``VALUES`` block holding the validated parameter terms (serialised by
 pyoxigraph), so a value is always data. An ``endpoint`` parameter names a remote SPARQL endpoint:
@@ -32,7 +37,7 @@ from queryengine._params import Parameter
 
 __all__ = ["Question", "catalogue", "get_question", "parse_question"]
 
-_HEADER = re.compile(r"#\s*(name|description|param|returns):\s*(.*)")
+_HEADER = re.compile(r"#\s*(name|description|param|returns|pivot):\s*(.*)")
 _PARAM = re.compile(r"(\S+)\s+(\S+)(?:\s+(\S+))?\s+[—-]+\s+(.+)")
 _MARKER = re.compile(r"^[ \t]*# @values(?P<lateral>[ \t]+lateral)?[ \t]*$", re.MULTILINE)
 
@@ -47,6 +52,7 @@ class Question:
     returns: tuple[str, ...]
     sparql: str
     path: str = ""
+    pivot: tuple[str, str, str] | None = None  # (key, name, value) columns, see ``Rows.pivot``
 
     def describe(self) -> dict[str, Any]:
         """The public description (JSON-ready): name, description, parameters and returned
@@ -164,6 +170,13 @@ def parse_question(text: str, path: str = "") -> Question:
             problem = f"{path}: a '# @values' line is not inside a group"
             raise QuestionFileError(problem, file=path) from e
     body = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("#"))
+    pivot = tuple(fields["pivot"].split()) if fields.get("pivot") else None
+    if pivot is not None and (
+        len(pivot) != 3 or not all(re.search(rf"\?{c}\b", body) for c in pivot)
+    ):
+        raise QuestionFileError(
+            f"{path}: pivot needs three projected columns: KEY NAME VALUE", file=path
+        )
     for p in params:
         if not re.search(rf"\?{p.name}\b", body):
             raise QuestionFileError(
@@ -176,6 +189,7 @@ def parse_question(text: str, path: str = "") -> Question:
         returns=tuple(c.strip() for c in fields["returns"].split(",")),
         sparql=text,
         path=path,
+        pivot=pivot,
     )
 
 

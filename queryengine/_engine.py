@@ -80,17 +80,20 @@ def run_question(
     lateral: bool | None = None,
 ) -> Rows:
     """Answer an already parsed question (see ``ask``)."""
+    rows = None
     if lateral is None:
         lateral = id(store) not in _NO_LATERAL
         if lateral:
             text = bind(question, params, store=store, base_iri=base_iri, lateral=True)
             try:
-                return Rows.from_result(store.query(text, timeout=timeout))
+                rows = Rows.from_result(store.query(text, timeout=timeout))
             except SyntaxError:
                 _NO_LATERAL.add(id(store))
                 lateral = False
-    text = bind(question, params, store=store, base_iri=base_iri, lateral=lateral)
-    return Rows.from_result(store.query(text, timeout=timeout))
+    if rows is None:
+        text = bind(question, params, store=store, base_iri=base_iri, lateral=lateral)
+        rows = Rows.from_result(store.query(text, timeout=timeout))
+    return rows.pivot(*question.pivot) if question.pivot else rows
 
 
 def bind(

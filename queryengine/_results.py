@@ -94,6 +94,30 @@ class Rows(list):
             ),
         )
 
+    def pivot(self, key: str, name: str, value: str) -> Rows:
+        """One row per distinct ``key`` (the column dropped), with the other columns as in its first
+        row, then one column per distinct ``name`` (in the order names first appear) holding
+        ``value``; rows keep the order their key first appears.
+
+        >>> long = Rows(["run", "row", "attribute", "value"], [
+        ...     {"run": "r1", "row": 1, "attribute": "loss", "value": 0.5},
+        ...     {"run": "r1", "row": 1, "attribute": "epoch", "value": 1},
+        ...     {"run": "r1", "row": 2, "attribute": "loss", "value": 0.3}])
+        >>> wide = long.pivot("row", "attribute", "value")
+        >>> wide.columns, wide[1]
+        (['run', 'loss', 'epoch'], {'run': 'r1', 'loss': 0.3, 'epoch': None})
+        """
+        fixed = [c for c in self.columns if c not in (key, name, value)]
+        names: dict[str, None] = {}
+        wide: dict[Any, dict[str, Any]] = {}
+        for row in self:
+            label = str(row[name])
+            names[label] = None
+            entry = wide.setdefault(row[key], {c: row[c] for c in fixed})
+            entry[label] = row[value]
+        columns = fixed + [n for n in names if n not in fixed]
+        return Rows(columns, ({c: entry.get(c) for c in columns} for entry in wide.values()))
+
     def to_dataframe(self) -> Any:
         """The rows as a ``pandas.DataFrame`` (needs pandas)."""
         return to_dataframe(self)

@@ -28,6 +28,7 @@ from ._static import mount_static
 from .routes import (
     braid,
     capture,
+    dfanalyzer,
     explore,
     graph_store,
     health,
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         health,
         capture,
         provlake,
+        dfanalyzer,
         imports,
         quarantine,
         questions,

@@ -29,7 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="export a run, a graph or the whole store as PROV-N/JSON/XML, PROV-O or a picture",
     )
     what = exp.add_mutually_exclusive_group(required=True)
-    what.add_argument("--run", metavar="ID_OR_IRI", help="one run, by client id or run IRI")
+    what.add_argument(
+        "--run", metavar="ID_OR_IRI", help="one run, by client id, run IRI or DLProv execution tag"
+    )
+    what.add_argument(
+        "--dataflow", metavar="TAG", help="every execution of a DLProv dataflow, one document"
+    )
     what.add_argument("--graph", metavar="IRI", help="one named graph (e.g. an import graph)")
     what.add_argument("--all", action="store_true", help="every graph, one PROV bundle each")
     exp.add_argument(
@@ -118,7 +123,12 @@ def _export(args: argparse.Namespace) -> int:
             with _progress(large) as progress:
                 task = progress.add_task("reading the store", total=2) if progress else None
                 quads = provdoc.select_quads(
-                    store, fmt, run=args.run, graph=args.graph, base_iri=base
+                    store,
+                    fmt,
+                    run=args.run,
+                    graph=args.graph,
+                    dataflow=args.dataflow,
+                    base_iri=base,
                 )
                 if progress:
                     progress.update(task, advance=1, description=f"writing {len(quads)} quads")

@@ -1,9 +1,11 @@
 """Names for nodes, never bare ids: a label from the data, else one built from what the node is.
 
-The order: ``rdfs:label``; the usual naming properties of other vocabularies (SKOS, schema.org,
-Dublin Core, FOAF); a run: its experiment and start time; an execution: its plan and index
-(``epoch 3``); a value (metric, hyperparameter, attribute): ``name = value`` and its epoch; an
-environment: its host; else the node's type and the end of its IRI, shortened.
+The order: ``rdfs:label`` (a DLProv task's, its task id, after its transformation: ``train 4``);
+the usual naming properties of other vocabularies (SKOS, schema.org, Dublin Core, FOAF); a run: its
+experiment and start time; an execution: its plan and index (``epoch 3``); an element of a DLProv
+set: the set and its epoch (``otrain (epoch 2)``) or first value (``ifilter: Normalize``); a value
+(metric, hyperparameter, attribute): ``name = value`` and its epoch; an environment: its host; else
+the node's type and the end of its IRI, shortened.
 
 >>> _label({"label": None, "name": None, "plan": "epoch", "index": 3, "spec": None,
 ...         "value": None, "epoch": None, "identifier": "ab12", "started": None,
@@ -67,8 +69,9 @@ def _local(iri: str) -> str:
 
 
 def display_type(types: Iterable[str]) -> str:
-    """The most specific type's local name: PROV-ML's first, then any but PROV's, then PROV's."""
-    ordered = sorted(set(types))
+    """The most specific type's local name: PROV-ML's first (a model's class before the others a
+    node has, e.g. an element of a DLProv set that is a model), then any but PROV's, then PROV's."""
+    ordered = sorted(set(types), key=lambda t: (t != PROVML + "Model", t))
     for pick in (
         lambda t: t.startswith(PROVML),
         lambda t: not t.startswith(PROV),
@@ -91,15 +94,23 @@ def category(types: Iterable[str]) -> str:
 
 def _label(row: dict[str, Any], iri: str) -> str:
     types = (row.get("types") or "").split()
+    plan, index = row.get("plan"), row.get("index")
     if row.get("label"):
-        return str(row["label"])
+        label = str(row["label"])
+        if plan and not set(types) & _RUNS and plan != label:  # a task of a DLProv dataflow
+            return f"{plan} {label}"
+        return label
     if row.get("name"):
         return str(row["name"])
-    plan, index = row.get("plan"), row.get("index")
     if plan and set(types) & _RUNS and row.get("started"):
         return f"{plan} {str(row['started'])[:19].replace('T', ' ')}"
     if plan:
         return f"{plan} {index}" if index is not None else str(plan)
+    if row.get("set"):  # an element of a DLProv dataflow set
+        if row.get("epoch") is not None:
+            return f"{row['set']} (epoch {row['epoch']})"
+        first = short_value(row["first"]) if row.get("first") is not None else ""
+        return f"{row['set']}: {first if len(first) <= 32 else '…' + first[-31:]}"
     if row.get("spec") is not None and row.get("value") is not None:
         text = f"{row['spec']} = {short_value(row['value'])}"
         return f"{text} (epoch {row['epoch']})" if row.get("epoch") is not None else text

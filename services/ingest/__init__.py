@@ -7,7 +7,8 @@
 ``Ingestor(store).ingest_batch(body)`` parses a native capture batch (docs/capture-format.md), maps
 it to quads, validates them with the SHACL shapes against the batch plus its store context and
 commits them in one ``store.add``. ``ingest_legacy`` does the same for ProvLake 0.2.982 requests,
-``ingest_quads`` for already-mapped RDF. Errors: ``InvalidBatch`` (400; ``BatchTooLarge`` 413;
+``ingest_dfanalyzer`` for DfAnalyzer messages (DLProv's client), ``ingest_quads`` for already-mapped
+RDF. Errors: ``InvalidBatch`` (400; ``BatchTooLarge`` 413;
 ``VersionConflict`` 409, a registered version said otherwise before), ``ShapeViolation`` (422, the
 batch quarantined; ``UnknownReference`` when it names a run, execution or entity that neither it
 nor the store holds), ``NotInQuarantine`` (404), all under ``IngestError``.

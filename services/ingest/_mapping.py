@@ -17,7 +17,7 @@ ProvLake task or cycle carries its workflow's name, so its plans need nothing fr
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
@@ -51,6 +51,9 @@ from ._records import (
 )
 
 __all__ = ["Mapper", "literal", "time_literal"]
+
+# (mapper, record, out): maps one record of another system's kind.
+Handler = Callable[["Mapper", object, "_Out"], None]
 
 _STAGE = {
     "training": (ML.TrainingExecution, ML.TrainingStage),
@@ -120,8 +123,11 @@ class _Out:
 class Mapper(BraidMapping):
     """Maps validated records to quads under one base IRI (``braid.*``: ``BraidMapping``)."""
 
-    def __init__(self, iris: Iris) -> None:
+    def __init__(self, iris: Iris, handlers: Mapping[str, Handler] | None = None) -> None:
         self.iris = iris
+        # Records of other systems (DfAnalyzer dataflows, ...), by class name: each a pure function
+        # of (mapper, record, out) in its own module.
+        self.handlers = dict(handlers or {})
 
     def plans_needed(self, records: Sequence[object]) -> set[str]:
         """The run and execution IRIs whose plans mapping ``records`` needs and they do not give."""
@@ -133,8 +139,12 @@ class Mapper(BraidMapping):
         out = _Out()
         plans = PlanFinder(self.iris, records, plans or {})
         for record in records:
-            handler = getattr(self, "_" + type(record).__name__)
-            handler(record, out, plans)
+            name = type(record).__name__
+            handler = getattr(self, "_" + name, None)
+            if handler is not None:
+                handler(record, out, plans)
+            else:
+                self.handlers[name](self, record, out)
         return list(out.quads)
 
     # -- helpers -----------------------------------------------------------------------------------

@@ -17,11 +17,15 @@ import pyoxigraph as ox
 from ..store._base import Store
 from ._context import StoreContext
 from ._cycles import cycle_links
+from ._dataflow_store import StoredDefinitions
+from ._dataflows import resolve
+from ._dfanalyzer import DFANALYZER_KINDS, convert_dfanalyzer
 from ._exceptions import BatchTooLarge, InvalidBatch, ShapeViolation, UnknownReference
 from ._iris import DEFAULT_BASE_IRI, Iris
 from ._legacy import convert_retrospective
 from ._legacy_catalog import convert_data_store, convert_prospective
 from ._mapping import Mapper
+from ._mapping_dlprov import DATAFLOW_HANDLERS
 from ._quarantine import Quarantine, QuarantineEntry
 from ._records import parse_batch
 from ._references import unknown_references
@@ -72,8 +76,9 @@ class Ingestor:
     ) -> None:
         self.store = store
         self.iris = Iris(base_iri)
-        self.mapper = Mapper(self.iris)
+        self.mapper = Mapper(self.iris, handlers=DATAFLOW_HANDLERS)
         self.context = StoreContext(store, self.iris)
+        self.definitions = StoredDefinitions(store, self.iris)
         self.versions = VersionInference(store, self.iris)
         self.quarantine = quarantine if quarantine is not None else Quarantine(None)
         self.max_records = max_records
@@ -94,6 +99,12 @@ class Ingestor:
             raise InvalidBatch("kind", f"must be one of {list(LEGACY_KINDS)}, not {kind!r}")
         return self._ingest(f"legacy:{kind}", body)
 
+    def ingest_dfanalyzer(self, body: bytes | dict, *, kind: str) -> IngestResult:
+        """Ingest one DfAnalyzer message (DLProv's ``dfa_lib_python``): ``dataflow`` or ``task``."""
+        if kind not in DFANALYZER_KINDS:
+            raise InvalidBatch("kind", f"must be one of {list(DFANALYZER_KINDS)}, not {kind!r}")
+        return self._ingest(f"dfanalyzer:{kind}", body)
+
     def ingest_quads(self, quads: Sequence[ox.Quad], *, source: str) -> IngestResult:
         """Ingest already-mapped quads (e.g. a PROV document), validated the same way."""
         return self._ingest(f"quads:{source}", list(quads))
@@ -102,7 +113,11 @@ class Ingestor:
 
     def _records(self, source: str, body: Any) -> tuple[list[Any] | None, list[ox.Quad] | None]:
         if source == "capture":
-            return list(parse_batch(body, max_records=self.max_records).records), None
+            records = list(parse_batch(body, max_records=self.max_records).records)
+            return resolve(records, self.definitions, "records[{}]".format), None
+        if source.startswith("dfanalyzer:"):
+            records = convert_dfanalyzer(body, source.removeprefix("dfanalyzer:"))
+            return resolve(records, self.definitions, lambda _: "body"), None
         if source.startswith("legacy:"):
             kind = source.removeprefix("legacy:")
             if kind == "retrospective":

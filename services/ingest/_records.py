@@ -54,6 +54,7 @@ __all__ = [
     "BraidUriRecord",
     "CaptureBatch",
     "Client",
+    "DataflowRecord",
     "EntityRecord",
     "Environment",
     "HyperparameterRecord",
@@ -66,6 +67,7 @@ __all__ = [
     "Software",
     "StageEnd",
     "StageStart",
+    "TaskRecord",
     "UsedRecord",
     "VersionRecord",
     "format_loc",
@@ -260,6 +262,81 @@ class UsedRecord(_Record):
     entity: Id
 
 
+# -- dataflows and their tasks (DfAnalyzer / DLProv; docs/capture-format.md, "Dataflows") ---------
+# A task's element values stay as sent (DfAnalyzer's are strings); the manager types them with the
+# attribute types of the stored dataflow.
+
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+def _element_value(value: Any) -> str | int | float:
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return value
+    raise PydanticCustomError("element_value", "an element value must be a string or a number")
+
+
+ElementValue = Annotated[
+    str | int | float,
+    PlainValidator(_element_value),
+    WithJsonSchema({"type": ["string", "number"]}),
+]
+
+
+class DataflowAttribute(_Model):
+    name: Name
+    type: Literal["TEXT", "NUMERIC", "FILE", "RDFILE"]
+
+
+class DataflowSet(_Model):
+    tag: Tag
+    type: Literal["INPUT", "OUTPUT"]
+    dependency: Tag | None = None
+    attributes: list[DataflowAttribute]
+
+
+class DataflowTransformation(_Model):
+    tag: Tag
+    sets: list[DataflowSet] = []
+
+
+class DataflowRecord(_Model):
+    """A dataflow's definition (catalogue only: no ``run``; ``id`` is the dataflow tag)."""
+
+    type: Literal["dataflow"]
+    id: Tag
+    time: Time | None = None
+    user: Name | None = None
+    transformations: list[DataflowTransformation]
+
+
+class TaskDependency(_Model):
+    transformation: Tag
+    id: Id
+
+
+class TaskSet(_Model):
+    tag: Tag
+    elements: list[list[ElementValue]]
+
+
+class TaskRecord(_Record):
+    """One DfAnalyzer task message: begin, save or end of a task of a dataflow execution."""
+
+    type: Literal["task"]
+    time: Time | None = None
+    execution: Name
+    dataflow: Tag
+    transformation: Tag
+    task: Name
+    status: Literal["ready", "running", "finished"]
+    start: Time | None = None
+    end: Time | None = None
+    user: Name | None = None
+    dependencies: list[TaskDependency] = []
+    sets: list[TaskSet] = []
+    attributes: Attributes = {}
+
+
 # -- versions of input objects (OMProv, docs/versions.md) ------------------------------------------
 
 Weight = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
@@ -310,12 +387,14 @@ Record = Annotated[
     | BraidActionRecord
     | BraidActionSetRecord
     | BraidActionRunRecord
+    | DataflowRecord
+    | TaskRecord
     | VersionRecord,
     Field(discriminator="type"),
 ]
 RECORD_TYPES = frozenset(
     {"run.start", "run.end", "stage.start", "stage.end", "section.start", "section.end"}
-    | {"metric", "hyperparameter", "entity", "used", "version"}
+    | {"metric", "hyperparameter", "entity", "used", "dataflow", "task", "version"}
     | BRAID_RECORD_TYPES
 )
 

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from services.provdoc._convert import prefixes_for, quads_to_prov, with_base_types
 from services.provdoc._formats import get_format
 from services.provdoc._picture import render_picture
-from services.provdoc._select import all_quads, graph_quads, run_quads
+from services.provdoc._select import all_quads, dataflow_quads, graph_quads, run_quads
 from services.provdoc._skolem import deskolemise
 from services.store._base import Store
 
@@ -45,14 +45,18 @@ def select_quads(
     *,
     run: str | None = None,
     graph: str | None = None,
+    dataflow: str | None = None,
     base_iri: str = DEFAULT_BASE_IRI,
 ) -> list[ox.Quad]:
-    """The quads an export in ``format`` holds: one run (client id or IRI), one graph, or, with
-    neither, the whole store. For PROV formats and pictures the whole store means its provenance
-    graphs (runs, catalogue, imports): domain knowledge graphs are not PROV and are left out."""
+    """The quads an export in ``format`` holds: one run (client id, IRI or DLProv execution tag),
+    every execution of a dataflow (by tag), one graph, or, with none, the whole store. For PROV
+    formats and pictures the whole store means its provenance graphs (runs, catalogue, imports):
+    domain knowledge graphs are not PROV and are left out."""
     fmt = get_format(format)
     if run is not None:
         return run_quads(store, run, base_iri=base_iri)
+    if dataflow is not None:
+        return dataflow_quads(store, dataflow, base_iri=base_iri)
     if graph is not None:
         return graph_quads(store, graph)
     quads = all_quads(store)

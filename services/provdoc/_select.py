@@ -1,9 +1,11 @@
 """What an export holds, read from a store (the contract in ``services.store._base``).
 
-- a run: the triples of its graph ``{base}graph/run/{id}`` plus the descriptions of the shared data
-  it reaches (data graph) and the catalogue nodes they reach (plans, measures, hyperparameters,
-  agents, studies, and what those reach in turn), all in the default graph: a self-contained flat
-  PROV document;
+- a run (by client id, run IRI or DLProv execution tag): the triples of its graph
+  ``{base}graph/run/{id}`` plus the descriptions of the shared data it reaches (data graph) and the
+  catalogue nodes they reach (plans, measures, hyperparameters, agents, studies, and what those
+  reach in turn), all in the default graph: a self-contained flat PROV document;
+- a dataflow (DLProv's ``generate_prov --df_tag``): every run that is an execution of it, with the
+  shared data and catalogue nodes they reach, as one flat document;
 - a graph: its triples in the default graph and, for an import graph, the bundles imported with
   it as named graphs called by their original bundle IRIs (the inverse of ``import_document``);
 - everything: every named graph of the store, each as a named graph (a PROV bundle named by the
@@ -12,15 +14,20 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
+from provlake.dataflow._ids import run_id
+from provlake.vocab import PROVML
 from services.provdoc._errors import RunNotFoundError
 from services.provdoc._import import BUNDLE_SEGMENT
 from services.store._base import GraphResult, Store
 
-__all__ = ["all_quads", "graph_quads", "run_graph_iri", "run_quads"]
+__all__ = ["all_quads", "dataflow_quads", "graph_quads", "run_graph_iri", "run_quads"]
+
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 
 # Nodes of a shared graph (catalogue, data) reachable from the run graph, with their triples (paths
 # stay in that graph).
@@ -45,12 +52,12 @@ CONSTRUCT {{ ?s ?p ?o }} WHERE {{
 def run_graph_iri(run: str, base_iri: str) -> tuple[str, str]:
     """The run IRI and run graph IRI for a run given by client id or by IRI (``{base}run/{id}``)."""
     run_prefix = f"{base_iri}run/"
-    if ":" in run:
+    if _IRI.fullmatch(run):
         if not run.startswith(run_prefix) or len(run) == len(run_prefix):
             raise RunNotFoundError(f"{run!r} is not a run IRI: run IRIs look like {run_prefix}ID")
         encoded = run[len(run_prefix) :]
-    else:
-        encoded = quote(run, safe="")
+    else:  # a client id, or an execution tag (mapped to its run id as the manager does)
+        encoded = quote(run_id(run), safe="")
     return f"{run_prefix}{encoded}", f"{base_iri}graph/run/{encoded}"
 
 
@@ -75,6 +82,23 @@ def run_quads(store: Store, run: str, *, base_iri: str) -> list[ox.Quad]:
 def _construct(store: Store, query: str) -> list[ox.Triple]:
     result = store.query(query)
     return list(result.triples) if isinstance(result, GraphResult) else []
+
+
+def dataflow_quads(store: Store, dataflow: str, *, base_iri: str) -> list[ox.Quad]:
+    """Every execution of a dataflow (by tag) with the catalogue nodes they reach, in the default
+    graph, each triple once."""
+    experiment = f"{base_iri}experiment/{quote(dataflow, safe='')}"
+    found = store.query(
+        f"SELECT DISTINCT ?run WHERE {{ GRAPH ?g {{ ?run <{PROVML.executionOf}> <{experiment}> }} "
+        f'FILTER(STRSTARTS(STR(?g), "{base_iri}graph/run/")) }} ORDER BY ?run'
+    )
+    runs = [row[0].value for row in found.rows]
+    if not runs:
+        raise RunNotFoundError(f"no execution of dataflow {dataflow!r} ({experiment}) in the store")
+    quads: dict[ox.Quad, None] = {}
+    for run in runs:
+        quads.update(dict.fromkeys(run_quads(store, run, base_iri=base_iri)))
+    return list(quads)
 
 
 def graph_quads(store: Store, graph: str) -> list[ox.Quad]:

@@ -31,8 +31,9 @@ to a real ``provml serve --store memory:``, ``127.0.0.1:7878`` and ``127.0.0.1:7
 ``oxigraph serve``) to the session's Oxigraph server, ``oxigraph:/ABSOLUTE`` store paths of serve
 lines to paths inside the workspace. The workspace (cwd of every block) holds what the commands
 name: ``provml-data`` (the capture of ``tests/queryengine`` with the example domain graph: runs
-``r1``, ``r2``, ``r3``..., and its version-graph example), ``samples.ttl``, ``query.rq``,
-``capture.jsonl`` (a file transport's output) and ``provml-spool`` (a spool with a pending segment).
+``r1``, ``r2``, ``r3``..., and its version-graph example; and DLProv's reference run, ingested
+from its wire messages), ``samples.ttl``, ``query.rq``, ``capture.jsonl`` (a file transport's
+output) and ``provml-spool`` (a spool with a pending segment).
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from services.ingest import parse_batch
+from services.ingest import Ingestor, parse_batch
 from services.store import open_store
+from tests.dlprov import replay as replay_dlprov
 from tests.queryengine.capture import load_capture
 from tests.queryengine.versions_capture import load_versions
 from tests.servers import free_port, oxigraph_binary, stop_process, wait_until_ready
@@ -164,6 +166,7 @@ def env(tmp_path_factory: pytest.TempPathFactory, oxigraph_server: str) -> Itera
     workspace = tmp_path_factory.mktemp("docs-workspace")
     with open_store(f"oxigraph:{workspace / 'provml-data'}") as store:
         load_versions(load_capture(store))
+        replay_dlprov(Ingestor(store))  # DLProv's reference run, for docs/dlprov.md
     shutil.copy(ROOT / "queryengine" / "domain" / "samples.ttl", workspace / "samples.ttl")
     (workspace / "query.rq").write_text("SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }\n")
     _file_capture(workspace / "capture.jsonl")

@@ -433,6 +433,29 @@ def expected_answers(
             )
         ],
         "lineage": [({"start": evaluation}, _lineage(a, first_task, evaluation))],
+        # the average over the epochs (a sum of these four values is the same in any order)
+        "metric-average": [
+            (
+                {"run": a.run, "measure": "accuracy"},
+                [
+                    {
+                        "metric": "accuracy",
+                        "average": sum(ACCURACY[0.1]) / EPOCHS,
+                        "count": EPOCHS,
+                        "minimum": min(ACCURACY[0.1]),
+                        "maximum": max(ACCURACY[0.1]),
+                    }
+                ],
+            )
+        ],
+        # a ProvLake workflow declares no dataflow sets: DLProv's set questions find none
+        "dataflow-set": [({"dataflow": "legacy-digits", "set": "epochs"}, [])],
+        "dataflow-shortest-path": [
+            ({"dataflow": "legacy-digits", "source": "epochs", "target": "load_data"}, [])
+        ],
+        "dataflow-lineage": [
+            ({"dataflow": "legacy-digits", "source": "epochs", "target": "load_data"}, [])
+        ],
         "shortest-path": [
             (
                 {"source": evaluation, "target": a.source},

@@ -131,7 +131,10 @@ def test_an_unreadable_file_imports_nothing(db: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["export", "--format", "provn"], "one of the arguments --run --graph --all is required"),
+        (
+            ["export", "--format", "provn"],
+            "one of the arguments --run --dataflow --graph --all is required",
+        ),
         (["export", "--run", "r1", "--format", "pdf"], "invalid choice: 'pdf'"),
         (["export", "--run", "r1", "-o", "r1.pdf"], "cannot tell the format of 'r1.pdf'"),
         (["export", "--run", "r1"], "give --format"),
