@@ -195,6 +195,20 @@ def test_run_page_charts_the_recorded_loss(site: Site, browser: Browser) -> None
         ".filter(t => t.includes('adapted at'))"
     )
     assert len(adapted) == len(best.lr_changes) == 2
+    # the environment card shows its first 8 rows and folds the rest under "N more"
+    environment = site.api(f"/api/v1/runs/{best.run_id}")["environment"]
+    assert len(environment) > 8
+    card = (
+        "[...document.querySelectorAll('section.card')]"
+        ".find(c => c.querySelector('h2').textContent === 'Environment')"
+    )
+    shown, folded, summary = browser.run(
+        f"(() => {{ const c = {card};"
+        " return [c.querySelectorAll(':scope > .folded > table tbody tr').length,"
+        " c.querySelectorAll('details tbody tr').length,"
+        " c.querySelector('details > summary').textContent]; })()"
+    )
+    assert (shown, folded, summary) == (8, len(environment) - 8, f"{len(environment) - 8} more")
     browser.screenshot("run")
     browser.assert_clean()
 

@@ -4,6 +4,8 @@ import { get, poll } from "./api.js";
 import { chart, pointsOf } from "./charts.js";
 import { badge, duration, fmt, h, link, message, nodeLink, section, table, when } from "./dom.js";
 
+const ENVIRONMENT_ROWS = 8;
+
 function timeline(steps) {
   const total = Math.max(1, ...steps.map((s) => (s.offset || 0) + (s.duration || 0)));
   const rows = steps.map((s) => {
@@ -19,8 +21,14 @@ function timeline(steps) {
   return h("div", { class: "timeline" }, rows.length ? rows : message("no stages recorded", "info"));
 }
 
-function pairs(items) {
-  return table(["name", "value"], items.map((i) => [i.name, fmt(i.value)]));
+// A long list (an environment has dozens of package versions) shows its first `keep` rows and
+// folds the rest under a "N more" summary the reader can open.
+function pairs(items, keep = Infinity) {
+  const rows = items.map((i) => [i.name, fmt(i.value)]);
+  if (rows.length <= keep) return table(["name", "value"], rows);
+  return h("div", { class: "folded" },
+    table(["name", "value"], rows.slice(0, keep)),
+    h("details", {}, h("summary", {}, `${rows.length - keep} more`), table(["name", "value"], rows.slice(keep))));
 }
 
 function entities(items) {
@@ -51,7 +59,7 @@ export async function render(el, route) {
           p.name, fmt(p.value), p.adapted ? `adapted at ${fmt(p.epoch)}` : "initial", p.execution_label,
         ]), { class: "hyperparameters" })
         : message("none", "info")),
-      section("Environment", pairs(run.environment), h("h3", {}, "Agents"), pairs(run.agents),
+      section("Environment", pairs(run.environment, ENVIRONMENT_ROWS), h("h3", {}, "Agents"), pairs(run.agents),
         h("h3", {}, "Attributes"), pairs([...run.attributes, ...run.results])),
       section("Data used", entities(run.used)),
       section("Produced", entities(run.generated)),
