@@ -2,9 +2,12 @@
 flusher.
 
 Caller's thread: build a record (a tuple or a small dict) and ``deque.append`` it; no I/O, no lock.
-Flusher thread: every ``flush_interval`` seconds, or as soon as a full batch is waiting, turn
-records into batches and hand them to :class:`~provlake._delivery.Delivery` (the transport,
-retries, the spool). ``flush`` and ``close`` wait for it with a bounded wait and say what is left.
+A tuple is a metric (its first item ``METRIC``) or deferred work: its first item a function that
+turns the tuple into the JSON texts of one or more records on the flusher thread (the legacy API
+converts its values so). Flusher thread: every ``flush_interval`` seconds, or as soon as a full
+batch is waiting, turn records into batches and hand them to
+:class:`~provlake._delivery.Delivery` (the transport, retries, the spool). ``flush`` and ``close``
+wait for it with a bounded wait and say what is left.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from provlake._delivery import COUNTERS, Delivery
-from provlake._records import MetricEncoder, encode_batch, encode_record
+from provlake._records import METRIC, MetricEncoder, encode_batch, encode_record
 from provlake._spool import Spool
 from provlake._transports import Transport
 
@@ -70,7 +73,7 @@ class Pipeline:
         self.buffer.clear()  # the parent sends what it captured before the fork
         self._wake = threading.Event()
         self.spool.after_fork()  # the parent's spool folder stays the parent's
-        self._encode_metric = MetricEncoder()  # new id prefix: no id shared with the parent
+        self._encode_metric = MetricEncoder()
         self.counters.update(dict.fromkeys(self.counters, 0))
         self._lost_seen = (0, 0)
         if not self._closing:
@@ -81,7 +84,8 @@ class Pipeline:
 
     # -- caller side -----------------------------------------------------------------------------
     def put(self, item: Any) -> None:
-        """Append a record (dict), a metric tuple or a callable returning a record."""
+        """Append a record (dict), a tuple (a metric, or deferred work: see the module) or a
+        callable returning a record."""
         buf = self.buffer
         if len(buf) < self.soft_limit:
             buf.append(item)
@@ -217,8 +221,10 @@ class Pipeline:
             item = buf.popleft()
             if type(item) is not _Marker:
                 text = self._encode(item, encode_metric)
-                if text is not None:
+                if type(text) is str:
                     records.append(text)
+                elif text is not None:
+                    records += text
         size = self.settings.batch_size
         for i in range(0, len(records), size):
             part = records[i : i + size]
@@ -248,11 +254,13 @@ class Pipeline:
             if delivery.may_drain(time.monotonic()):
                 self._wake.set()  # more in the spool and the transport answers: no pause
 
-    def _encode(self, item: Any, encode_metric: MetricEncoder) -> str | None:
-        """JSON text of a buffered record; None (counted) if it cannot be sent."""
-        if type(item) is tuple:
-            return encode_metric(item)
+    def _encode(self, item: Any, encode_metric: MetricEncoder) -> str | list[str] | None:
+        """JSON text of a buffered record (a list of them for deferred work); None (counted) if
+        it cannot be sent."""
         try:
+            if type(item) is tuple:
+                head = item[0]
+                return encode_metric(item) if head is METRIC else head(item, encode_metric)
             return encode_record(item if type(item) is dict else item())
         except Exception:  # not JSON-encodable, or a lazy record that failed: count, go on
             log.exception("provlake: a record could not be encoded, dropped")
@@ -277,12 +285,17 @@ class Pipeline:
                 markers.append(item)
                 continue
             text = self._encode(item, encode_metric)
-            if text is None:
+            if type(text) is str:
+                records.append(text)
+            elif text is None:
                 continue
-            records.append(text)
-            if len(records) >= batch_size:
+            else:
+                records += text
+            while len(records) >= batch_size:  # deferred work may give more than a batch
+                rest = records[batch_size:]
+                del records[batch_size:]
                 delivery.deliver(records)
-                records = []
+                records = rest
                 self._local = records
                 if not delivery.backlog and len(buf) >= self._spill_at:
                     # the transport is slower than the capture: go through the spool, in order
