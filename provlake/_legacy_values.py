@@ -12,12 +12,20 @@ convert the values and encode the records, so the caller's thread pays for a tup
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
+from json.encoder import encode_basestring_ascii as _quote
 from typing import Any
 
 from provlake._entities import build_entity_record
-from provlake._records import METRIC, MetricEncoder, check_attributes, encode_record
+from provlake._records import (
+    METRIC,
+    NON_FINITE,
+    MetricEncoder,
+    check_attributes,
+    encode_record,
+)
 from provlake.utils.constants import Vocabulary as V
 
 __all__ = ["EntitySpec", "convert_values", "task_end_records", "task_start_records", "with_extras"]
@@ -49,12 +57,67 @@ def with_extras(
     return merged
 
 
+_KEYS: dict[str, str] = {}  # attribute name -> its JSON text, for names seen before
+
+
+def _plain(values: Any) -> tuple[str, list[tuple[str, int | float]]] | None:
+    """For None or a dict of plain scalars (str, int, float, bool, None; names already valid):
+    the JSON text of the attributes they become (``""`` for none) and their numbers (name, value),
+    exactly as :func:`convert_values` then ``encode_record`` would give them; else None."""
+    if values is None:
+        return "", []
+    if values.__class__ is not dict:
+        return None
+    parts = []
+    numbers = []
+    for key, value in values.items():
+        quoted = _KEYS.get(key)
+        if quoted is None:
+            if key.__class__ is not str or not key.strip():
+                return None
+            quoted = _quote(key)
+            if len(_KEYS) < 4096:
+                _KEYS[key] = quoted
+        cls = value.__class__
+        if cls is float:
+            numbers.append((key, value))
+            text = float.__repr__(value)
+            if not math.isfinite(value):
+                text = NON_FINITE[text]
+        elif cls is int:
+            numbers.append((key, value))
+            text = int.__repr__(value)
+        elif cls is str:
+            text = _quote(value)
+        elif cls is bool:
+            text = "true" if value else "false"
+        elif value is None:
+            continue
+        else:
+            return None
+        parts.append(f"{quoted}:{text}")
+    return (f',"attributes":{{{",".join(parts)}}}' if parts else ""), numbers
+
+
 def task_start_records(item: tuple, encode_metric: MetricEncoder) -> list[str]:
     """The ``entity`` records of a task's typed inputs, then its ``stage.start`` (flusher thread).
 
     ``item``: (this function, run id, stage id, name, parent or None, input values, person id,
     custom metadata, start time).
     """
+    _, run_id, stage_id, name, parent, values, person_id, custom, start_time = item
+    plain = None if person_id is not None or custom else _plain(values)
+    if plain is None:
+        return _task_start_records(item)
+    parent_text = "" if parent is None else f',"parent":"{parent}"'
+    return [
+        f'{{"type":"stage.start","id":"{stage_id}","run":"{run_id}",'
+        f'"time":{float.__repr__(start_time)},"name":{_quote(name)},"kind":"transformation"'
+        f"{parent_text}{plain[0]}}}"
+    ]
+
+
+def _task_start_records(item: tuple) -> list[str]:
     _, run_id, stage_id, name, parent, values, person_id, custom, start_time = item
     attrs, specs = convert_values(with_extras(values, person_id=person_id))
     if custom:
@@ -92,6 +155,23 @@ def task_end_records(item: tuple, encode_metric: MetricEncoder) -> list[str]:
     ``item``: (this function, run id, stage id, output values, stdout, stderr, time of the call,
     end time, status, epoch or None).
     """
+    _, run_id, stage_id, values, stdout, stderr, now, end_time, status, epoch = item
+    plain = None if stdout is not None or stderr is not None else _plain(values)
+    if plain is None:
+        return _task_end_records(item, encode_metric)
+    attributes, numbers = plain
+    texts = [
+        encode_metric((METRIC, run_id, stage_id, name, value, now, epoch, None, None, None))
+        for name, value in numbers
+    ]
+    texts.append(
+        f'{{"type":"stage.end","id":"{stage_id}","run":"{run_id}",'
+        f'"time":{float.__repr__(end_time)},"status":"{status}"{attributes}}}'
+    )
+    return texts
+
+
+def _task_end_records(item: tuple, encode_metric: MetricEncoder) -> list[str]:
     _, run_id, stage_id, values, stdout, stderr, now, end_time, status, epoch = item
     attrs, specs = convert_values(with_extras(values, stdout, stderr))
     texts = [
