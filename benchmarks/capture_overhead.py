@@ -204,7 +204,12 @@ def provlake_0_2_982(folder: Path | None) -> Path:
 
 
 def legacy_once(
-    library: Path, settings: dict[str, str], args: argparse.Namespace, bag: int | None, tmp: Path
+    library: Path,
+    settings: dict[str, str],
+    args: argparse.Namespace,
+    bag: int | None,
+    tmp: Path,
+    diagnose: bool = False,
 ) -> dict:
     """One run of the legacy script with ``library`` first on the path; checks the log it wrote."""
     log = tmp / f"legacy-{library.name}-{bag}-{time.monotonic_ns()}.log"
@@ -212,7 +217,7 @@ def legacy_once(
     env.update(settings, PYTHONPATH=str(library))
     command = [sys.executable, str(LEGACY_SCRIPT), str(log), str(args.cycles), str(args.tasks)]
     out = subprocess.run(
-        command + ([str(bag)] if bag else []),
+        command + [str(bag or "default")] + (["diagnose"] if diagnose else []),
         env=env, cwd=tmp, capture_output=True, text=True, check=True,
     )  # fmt: skip
     result = json.loads(out.stdout)
@@ -280,6 +285,16 @@ def legacy(args: argparse.Namespace) -> None:
             + " | | |",
             flush=True,
         )
+    if args.diagnose:
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, (library, settings) in libraries.items():
+                for bag in bags:
+                    d = legacy_once(library, settings, args, bag, Path(tmp), diagnose=True)
+                    print(
+                        f"# {name}, bag_size {bag or 'default'}: {d['slow']} tasks over twice "
+                        f"the median; {d['faulted']} of them took a minor page fault, "
+                        f"{d['collected']} ran a garbage collection ({d['either']} either)"
+                    )
 
 
 def main() -> None:
@@ -308,6 +323,12 @@ def main() -> None:
         type=Path,
         help="legacy: folder holding provlake==0.2.982 (default: the tests' cache, installed if "
         "missing)",
+    )
+    parser.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="legacy: one more pass per client counting page faults and garbage collections in "
+        "the slow tasks",
     )
     args = parser.parse_args()
     if args.legacy:
