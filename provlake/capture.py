@@ -172,6 +172,11 @@ class ProvWorkflow(ActivityCapture):
 class ProvTask(ActivityCapture):
     """A data transformation execution: ``stage.start`` at ``begin()``, ``stage.end`` at end."""
 
+    # set by begin(); class-level defaults spare the constructor three stores
+    _run_id: str | None = None
+    _stage_id: str | None = None
+    _epoch: int | None = None  # the index of the cycle iteration it runs in
+
     def __init__(
         self,
         prov_persister: Persister | None,
@@ -186,7 +191,11 @@ class ProvTask(ActivityCapture):
         attribute_associations: dict | None = None,
         generated_time: float | None = None,
     ) -> None:
-        super().__init__(prov_persister, custom_metadata, generated_time)
+        # ActivityCapture.__init__, inlined: a task is constructed on the caller's hot path
+        self._prov_persister = prov_persister
+        self._custom_metadata = custom_metadata
+        self.generated_time = generated_time or _time()
+        self.stored_output = False
         self.dt_name = data_transformation_name
         self.prov_workflow = prov_workflow
         self._input_args = input_args
@@ -195,9 +204,6 @@ class ProvTask(ActivityCapture):
         self.person_id = person_id
         self.task_id = self.generated_time if task_id is None else task_id
         self.attribute_associations = attribute_associations
-        self._run_id: str | None = None
-        self._stage_id: str | None = None
-        self._epoch: int | None = None  # the index of the cycle iteration it runs in
 
     def _run(self) -> Run:
         assert self._prov_persister is not None
@@ -213,7 +219,9 @@ class ProvTask(ActivityCapture):
         persister = self._prov_persister
         if persister is None or self._stage_id is not None:
             return None if persister is None else self
-        run_id = self._run().id
+        workflow = self.prov_workflow
+        run = None if workflow is None else workflow.run
+        run_id = (self._run() if run is None else run).id
         parent = None
         if self.parent_cycle_name is not None:
             cycle = persister.open_cycle(
@@ -221,7 +229,9 @@ class ProvTask(ActivityCapture):
             )
             if cycle is not None:
                 parent, self._epoch = cycle.id, cycle.index
-        name = check_name(self.dt_name, "stage name")
+        name = self.dt_name
+        if name.__class__ is not str or not name.strip():
+            check_name(name, "stage name")  # raises
         self._run_id = run_id
         self._stage_id = stage_id = _client_id(self.task_id) or new_id()
         persister.client.pipeline.put(
