@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,7 @@ from .conftest import subprocess_env
 
 ID = re.compile(r"[0-9a-f]{32}")
 METRIC_ID = re.compile(r'"id":"[0-9a-f]{32}"')
+TIGHT = 20000  # tasks in a loop with no work: about 0.1 s of capture, enough to outpace the flusher
 
 plain_values = st.dictionaries(
     st.text(min_size=1).filter(str.strip),
@@ -149,3 +151,28 @@ def test_ids_are_unique_across_forks_and_processes() -> None:
     prefixes = {before[:20]}, {i[:20] for i in child}, {i[:20] for i in other}
     assert [len(p) for p in prefixes] == [1, 1, 1] and len(set.union(*prefixes)) == 3
     assert len({before, *parent, *child, *other}) == 301
+
+
+def test_a_flusher_far_behind_slows_the_caller_instead_of_dropping(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A tight loop of tasks outpaces the flusher (it waits for the interpreter lock): past a
+    quarter of ``max_buffer`` the caller converts its own values, so nothing is dropped."""
+    monkeypatch.setenv("PROVML_MAX_BUFFER", "8000")
+    transport = pl.MemoryTransport()
+    prov = ProvLake.get_persister(transport=transport)
+    client = prov.client
+    wf = ProvWorkflow(prov, "wf")
+    wf.begin()
+    with ProvCycle(prov, "epochs", 0, wf):
+        for i in range(TIGHT):
+            with ProvTask(prov, "t", wf, input_args={"i": i}, parent_cycle_name="epochs") as task:
+                task.end({"loss": i / 10})
+    wf.end()
+    assert client.stats()["dropped_records"] == 0
+    got = transport.records
+    assert len(got) == 2 + 2 + TIGHT * 3  # run, section, tasks (start, metric, end)
+    starts = [r for r in got if r["type"] == "stage.start"]
+    assert [s["attributes"] for s in starts] == [{"i": i} for i in range(TIGHT)]  # in order
+    losses = [r["value"] for r in got if r["type"] == "metric"]
+    assert losses == [i / 10 for i in range(TIGHT)]
