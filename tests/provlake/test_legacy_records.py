@@ -68,7 +68,7 @@ def test_the_fast_path_gives_the_bytes_of_the_general_conversion(
 
 
 def test_typed_values_take_the_general_path_and_keep_their_order() -> None:
-    """Entities (data references), person ids, custom metadata, stdout and numpy-like scalars."""
+    """Data references (entities), a person id, custom metadata and stdout; and a second end."""
     transport = pl.MemoryTransport()
     prov = ProvLake.get_persister(transport=transport, bag_size=2)
     wf = ProvWorkflow(prov, "wf")
