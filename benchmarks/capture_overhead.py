@@ -8,13 +8,23 @@ overhead of the captured loop over the same loop without capture, and the time o
     python benchmarks/capture_overhead.py              # memory and file (http with --manager URL)
     python benchmarks/capture_overhead.py --manager http://127.0.0.1:7080
     python benchmarks/capture_overhead.py --serve      # starts `provml serve --store memory:`
+    python benchmarks/capture_overhead.py --legacy     # the legacy API against provlake==0.2.982
 
-Figures for docs/performance.md ("Capture overhead").
+``--legacy`` compares the legacy ProvLake API of provml with the real ``provlake==0.2.982`` client
+(installed on first use into a folder of its own, the one the tests use: both packages are called
+``provlake``): the same script (``benchmarks/legacy_tasks.py``, CYCLES x TASKS tasks, each a
+``ProvTask`` constructed, begun and ended inside a ``ProvCycle``, file mode) runs in a child process
+per library, the two alternating for ``--repeat`` repetitions; per bag size, it reports the mean,
+median and p99 time per task on the caller's thread, the CPU time per task of the whole process
+(every thread, the final flush included) and what ``ProvWorkflow.end()`` waited for.
+
+Figures for docs/performance.md ("Capture overhead", "Legacy API").
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import socket
@@ -174,6 +184,119 @@ def _serve() -> tuple[subprocess.Popen, str]:
     raise SystemExit("the manager did not start")
 
 
+LEGACY_SCRIPT = Path(__file__).with_name("legacy_tasks.py")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def provlake_0_2_982(folder: Path | None) -> Path:
+    """A folder holding ``provlake==0.2.982`` and its dependencies (installed if missing)."""
+    if folder is None:
+        version = f"py{sys.version_info.major}{sys.version_info.minor}"
+        folder = Path(tempfile.gettempdir()) / f"provml-tests-provlake-0.2.982-{version}"
+    if not (folder / "provlake" / "capture" / "__init__.py").exists():
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             "--no-input", "--target", str(folder), "--ignore-requires-python",
+             "--only-binary=:all:", "provlake==0.2.982", "requests-futures", "pandas", "numpy"],
+            check=True,
+        )  # fmt: skip
+    return folder
+
+
+def legacy_once(
+    library: Path,
+    settings: dict[str, str],
+    args: argparse.Namespace,
+    bag: int | None,
+    tmp: Path,
+    diagnose: bool = False,
+) -> dict:
+    """One run of the legacy script with ``library`` first on the path; checks the log it wrote."""
+    log = tmp / f"legacy-{library.name}-{bag}-{time.monotonic_ns()}.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PROVML_", "PROV_"))}
+    env.update(settings, PYTHONPATH=str(library))
+    command = [sys.executable, str(LEGACY_SCRIPT), str(log), str(args.cycles), str(args.tasks)]
+    out = subprocess.run(
+        command + [str(bag or "default")] + (["diagnose"] if diagnose else []),
+        env=env, cwd=tmp, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    result = json.loads(out.stdout)
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    if library == ROOT:  # batches of capture records: run, cycles (+ 2 hyperparameters and 2
+        # metrics each), tasks (start, 2 metrics, end)
+        got = sum(len(batch["records"]) for batch in lines)
+        expected = 2 + args.cycles * (6 + 4 * args.tasks)
+    else:  # lists of ProvLake requests: workflow, cycles, tasks (constructor, begin, end)
+        got = sum(len(requests) for requests in lines)
+        expected = 2 + args.cycles * (2 + 3 * args.tasks)
+    assert got == expected, f"{library}: {got} records in the log, expected {expected}"
+    log.unlink()
+    return result
+
+
+def legacy(args: argparse.Namespace) -> None:
+    real = provlake_0_2_982(args.provlake_0_2_982)
+    libraries = {  # name: (folder, environment)
+        "provlake 0.2.982": (real, {}),
+        "provml": (ROOT, {}),
+        # the same without the environment capture at run start (a fixed cost, about 60 ms here)
+        "provml, capture_environment off": (ROOT, {"PROVML_CAPTURE_ENVIRONMENT": "false"}),
+    }
+    bags = [None if b == "default" else int(b) for b in args.bag_size or ["default", "500"]]
+    results: dict[tuple, list[dict]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(args.repeat):
+            for bag in bags:
+                order = list(libraries.items())
+                for name, (library, settings) in order if i % 2 == 0 else order[::-1]:
+                    run = legacy_once(library, settings, args, bag, Path(tmp))  # interleaved
+                    results.setdefault((bag, name), []).append(run)
+    tasks = args.cycles * args.tasks
+    print(
+        f"# legacy API: {args.cycles} cycles x {args.tasks} tasks (ProvTask + begin + end), "
+        f"file mode, {args.repeat} repetitions interleaved; "
+        f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs"
+    )
+    print(
+        "| bag_size | client | tasks timed | mean µs/task | median µs/task | p99 µs/task "
+        "| CPU µs/task (all threads, with the end) | ProvWorkflow.end() (ms) |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for bag in bags:
+        stats = {}
+        for name in libraries:
+            runs = results[(bag, name)]
+            times = sorted(t for run in runs for t in run["per_task_ns"])
+            stats[name] = (
+                statistics.fmean(times) / 1000,
+                statistics.median(times) / 1000,
+                times[int(len(times) * 0.99)] / 1000,
+            )
+            cells = [
+                bag or "default", name, len(times), *(f"{v:.2f}" for v in stats[name]),
+                f"{statistics.median(r['cpu_ns'] for r in runs) / tasks / 1000:.2f}",
+                f"{statistics.median(r['end_ns'] for r in runs) / 1e6:.1f}",
+            ]  # fmt: skip
+            print("| " + " | ".join(map(str, cells)) + " |")
+        ratios = [a / b for a, b in zip(stats["provlake 0.2.982"], stats["provml"], strict=True)]
+        print(
+            f"| {bag or 'default'} | **provlake 0.2.982 ÷ provml** | | "
+            + " | ".join(f"**{r:.1f}×**" for r in ratios)
+            + " | | |",
+            flush=True,
+        )
+    if args.diagnose:
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, (library, settings) in libraries.items():
+                for bag in bags:
+                    d = legacy_once(library, settings, args, bag, Path(tmp), diagnose=True)
+                    print(
+                        f"# {name}, bag_size {bag or 'default'}: {d['slow']} tasks over twice "
+                        f"the median; {d['faulted']} of them took a minor page fault, "
+                        f"{d['collected']} ran a garbage collection ({d['either']} either)"
+                    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=20)
@@ -184,7 +307,33 @@ def main() -> None:
     parser.add_argument(
         "--serve", action="store_true", help="start a manager (memory store) for http"
     )
+    parser.add_argument(
+        "--legacy", action="store_true", help="the legacy API against provlake==0.2.982"
+    )
+    parser.add_argument("--cycles", type=int, default=10, help="legacy: ProvCycle iterations")
+    parser.add_argument("--tasks", type=int, default=500, help="legacy: tasks per iteration")
+    parser.add_argument(
+        "--bag-size",
+        action="append",
+        help="legacy: bag_size given to get_persister, or 'default' (repeatable; "
+        "default: 'default' and 500)",
+    )
+    parser.add_argument(
+        "--provlake-0-2-982",
+        type=Path,
+        help="legacy: folder holding provlake==0.2.982 (default: the tests' cache, installed if "
+        "missing)",
+    )
+    parser.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="legacy: one more pass per client counting page faults and garbage collections in "
+        "the slow tasks",
+    )
     args = parser.parse_args()
+    if args.legacy:
+        legacy(args)
+        return
     work = make_work(args.work_us)
     server = None
     if args.serve:

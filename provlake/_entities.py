@@ -26,7 +26,7 @@ from provlake._records import (
 )
 from provlake.identity import data_id
 
-__all__ = ["CaptureClient", "Entity", "entity_record"]
+__all__ = ["CaptureClient", "Entity", "build_entity_record", "entity_record"]
 
 
 class CaptureClient(Protocol):
@@ -51,7 +51,16 @@ class Entity:
 
 
 def entity_record(
-    client: CaptureClient,
+    client: CaptureClient, run_id: str, kind: str, name: str | None = None, **fields: Any
+) -> Entity:
+    """Record an entity of run ``run_id`` (the fields of :func:`build_entity_record`); its
+    handle."""
+    record = build_entity_record(run_id, kind, name, **fields)
+    client.pipeline.put(record)
+    return Entity(record["id"], kind, name, run_id)
+
+
+def build_entity_record(
     run_id: str,
     kind: str,
     name: str | None = None,
@@ -67,7 +76,9 @@ def entity_record(
     attributes: Mapping[str, Any] | None = None,
     id: str | None = None,
     time: float | None = None,
-) -> Entity:
+) -> dict[str, Any]:
+    """The entity record, checked; without ``id``, one derived from its content when it names it
+    (:mod:`provlake.identity`), else a fresh one."""
     if kind not in ENTITY_KINDS:
         raise CaptureUsageError(
             f"entity kind must be one of {', '.join(ENTITY_KINDS)}; got {kind!r}"
@@ -100,5 +111,4 @@ def entity_record(
         record["attributes"] = check_attributes(attributes)
     if id is None:  # data named by its content is the same node in every run (provlake.identity)
         record["id"] = data_id(record) or new_id()
-    client.pipeline.put(record)
-    return Entity(record["id"], kind, name, run_id)
+    return record

@@ -60,8 +60,13 @@ class Persister:
 
     def open_cycle(self, run_id: str, name: str, iteration: Any = None) -> Section | None:
         """The open cycle iteration called ``name`` (the given ``iteration``, else the latest)."""
-        for it, section in reversed(self.cycles.get((run_id, name), [])):
-            if iteration is None or it == iteration:
+        entries = self.cycles.get((run_id, name))
+        if not entries:
+            return None
+        if iteration is None:
+            return entries[-1][1]
+        for it, section in reversed(entries):
+            if it == iteration:
                 return section
         return None
 

@@ -3,18 +3,32 @@
 Scalars become attributes; data references, KG references, data sets and data-set items become
 entities; typed dicts and lists are flattened (``name.key``, ``name[i]``); other containers become
 JSON strings.
+
+A legacy task's ``begin()`` and ``end()`` append raw tuples (:func:`task_start_records`,
+:func:`task_end_records` first) to the capture buffer; the flusher thread calls these functions to
+convert the values and encode the records, so the caller's thread pays for a tuple only.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
+from json.encoder import encode_basestring_ascii as _quote
 from typing import Any
 
+from provlake._entities import build_entity_record
+from provlake._records import (
+    METRIC,
+    NON_FINITE,
+    MetricEncoder,
+    check_attributes,
+    encode_record,
+)
 from provlake.utils.constants import Vocabulary as V
 
-__all__ = ["EntitySpec", "convert_values"]
+__all__ = ["EntitySpec", "convert_values", "task_end_records", "task_start_records", "with_extras"]
 
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 EntitySpec = dict[str, Any]  # keyword arguments of entity_record
@@ -30,6 +44,158 @@ def _scalar(value: Any) -> Any:
     if getattr(value, "shape", None) == () and hasattr(value, "item"):  # numpy / torch scalars
         return value.item()
     return None
+
+
+def with_extras(
+    values: Any, stdout: Any = None, stderr: Any = None, **extra: Any
+) -> dict[str, Any]:
+    """The legacy values with ``stdout``, ``stderr`` and other extras that are not None."""
+    merged = dict(values) if isinstance(values, dict) else ({"values": values} if values else {})
+    for key, value in (("stdout", stdout), ("stderr", stderr), *extra.items()):
+        if value is not None:
+            merged[key] = value
+    return merged
+
+
+_KEYS: dict[str, str] = {}  # attribute name -> its JSON text, for names seen before
+
+
+def _plain(values: Any) -> tuple[str, list[tuple[str, int | float]]] | None:
+    """For None or a dict of plain scalars (str, int, float, bool, None; names already valid):
+    the JSON text of the attributes they become (``""`` for none) and their numbers (name, value),
+    exactly as :func:`convert_values` then ``encode_record`` would give them; else None."""
+    if values is None:
+        return "", []
+    if values.__class__ is not dict:
+        return None
+    parts = []
+    numbers = []
+    for key, value in values.items():
+        quoted = _KEYS.get(key)
+        if quoted is None:
+            if key.__class__ is not str or not key.strip():
+                return None
+            quoted = _quote(key)
+            if len(_KEYS) < 4096:
+                _KEYS[key] = quoted
+        cls = value.__class__
+        if cls is float:
+            numbers.append((key, value))
+            text = float.__repr__(value)
+            if not math.isfinite(value):
+                text = NON_FINITE[text]
+        elif cls is int:
+            numbers.append((key, value))
+            text = int.__repr__(value)
+        elif cls is str:
+            text = _quote(value)
+        elif cls is bool:
+            text = "true" if value else "false"
+        elif value is None:
+            continue
+        else:
+            return None
+        parts.append(f"{quoted}:{text}")
+    return (f',"attributes":{{{",".join(parts)}}}' if parts else ""), numbers
+
+
+def task_start_records(item: tuple, encode_metric: MetricEncoder) -> list[str]:
+    """The ``entity`` records of a task's typed inputs, then its ``stage.start`` (flusher thread).
+
+    ``item``: (this function, run id, stage id, name, parent or None, input values, person id,
+    custom metadata, start time).
+    """
+    _, run_id, stage_id, name, parent, values, person_id, custom, start_time = item
+    plain = None if person_id is not None or custom else _plain(values)
+    if plain is None:
+        return _task_start_records(item)
+    parent_text = "" if parent is None else f',"parent":"{parent}"'
+    return [
+        f'{{"type":"stage.start","id":"{stage_id}","run":"{run_id}",'
+        f'"time":{float.__repr__(start_time)},"name":{_quote(name)},"kind":"transformation"'
+        f"{parent_text}{plain[0]}}}"
+    ]
+
+
+def _task_start_records(item: tuple) -> list[str]:
+    _, run_id, stage_id, name, parent, values, person_id, custom, start_time = item
+    attrs, specs = convert_values(with_extras(values, person_id=person_id))
+    if custom:
+        custom_attrs, custom_specs = convert_values(custom, "custom_metadata.")
+        attrs.update(custom_attrs)
+        specs += custom_specs
+    texts = []
+    record: dict[str, Any] = {
+        "type": "stage.start",
+        "id": stage_id,
+        "run": run_id,
+        "time": start_time,
+        "name": name,
+        "kind": "transformation",
+    }
+    if parent is not None:
+        record["parent"] = parent
+    if specs:
+        used = []
+        for spec in specs:
+            entity = build_entity_record(run_id, spec.pop("kind"), time=start_time, **spec)
+            texts.append(encode_record(entity))
+            used.append(entity["id"])
+        record["used"] = used
+    if attrs:
+        record["attributes"] = check_attributes(attrs)
+    texts.append(encode_record(record))
+    return texts
+
+
+def task_end_records(item: tuple, encode_metric: MetricEncoder) -> list[str]:
+    """The ``entity`` records of a task's typed outputs, a ``metric`` for each numeric output (in
+    the epoch of its cycle iteration), then its ``stage.end`` (flusher thread).
+
+    ``item``: (this function, run id, stage id, output values, stdout, stderr, time of the call,
+    end time, status, epoch or None).
+    """
+    _, run_id, stage_id, values, stdout, stderr, now, end_time, status, epoch = item
+    plain = None if stdout is not None or stderr is not None else _plain(values)
+    if plain is None:
+        return _task_end_records(item, encode_metric)
+    attributes, numbers = plain
+    texts = [
+        encode_metric((METRIC, run_id, stage_id, name, value, now, epoch, None, None, None))
+        for name, value in numbers
+    ]
+    texts.append(
+        f'{{"type":"stage.end","id":"{stage_id}","run":"{run_id}",'
+        f'"time":{float.__repr__(end_time)},"status":"{status}"{attributes}}}'
+    )
+    return texts
+
+
+def _task_end_records(item: tuple, encode_metric: MetricEncoder) -> list[str]:
+    _, run_id, stage_id, values, stdout, stderr, now, end_time, status, epoch = item
+    attrs, specs = convert_values(with_extras(values, stdout, stderr))
+    texts = [
+        encode_record(
+            build_entity_record(run_id, spec.pop("kind"), generated_by=stage_id, time=now, **spec)
+        )
+        for spec in specs
+    ]
+    for name, value in attrs.items():  # numeric outputs are model evaluations too
+        if value.__class__ is not bool and isinstance(value, int | float):
+            texts.append(
+                encode_metric((METRIC, run_id, stage_id, name, value, now, epoch, None, None, None))
+            )
+    record: dict[str, Any] = {
+        "type": "stage.end",
+        "id": stage_id,
+        "run": run_id,
+        "time": end_time,
+        "status": status,
+    }
+    if attrs:
+        record["attributes"] = check_attributes(attrs)
+    texts.append(encode_record(record))
+    return texts
 
 
 def convert_values(

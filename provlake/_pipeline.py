@@ -2,9 +2,15 @@
 flusher.
 
 Caller's thread: build a record (a tuple or a small dict) and ``deque.append`` it; no I/O, no lock.
-Flusher thread: every ``flush_interval`` seconds, or as soon as a full batch is waiting, turn
-records into batches and hand them to :class:`~provlake._delivery.Delivery` (the transport,
-retries, the spool). ``flush`` and ``close`` wait for it with a bounded wait and say what is left.
+A tuple is a metric (its first item ``METRIC``) or deferred work: its first item a function that
+turns the tuple into the JSON texts of one or more records on the flusher thread (the legacy API
+converts its values so). That work costs the flusher more than the caller: when a quarter of
+``max_buffer`` is waiting, a caller appending deferred work waits (at most ``flush_interval`` each
+time) for the flusher to catch up, rather than the buffer filling up and records being dropped.
+Flusher thread:
+every ``flush_interval`` seconds, or as soon as a full batch is waiting, turn records into batches
+and hand them to :class:`~provlake._delivery.Delivery` (the transport, retries, the spool).
+``flush`` and ``close`` wait for it with a bounded wait and say what is left.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from provlake._delivery import COUNTERS, Delivery
-from provlake._records import MetricEncoder, encode_batch, encode_record
+from provlake._records import METRIC, MetricEncoder, encode_batch, encode_record
 from provlake._spool import Spool
 from provlake._transports import Transport
 
@@ -51,6 +57,8 @@ class Pipeline:
         self.buffer: deque[Any] = deque()
         self._encode_metric = MetricEncoder()
         self.soft_limit = settings.batch_size
+        self._room = threading.Event()  # cleared by a caller waiting for the flusher to catch up
+        self._room.set()
         self._wake = threading.Event()
         self._closing = False
         self._local: list[str] = []  # records the flusher took from the buffer, not yet delivered
@@ -58,6 +66,8 @@ class Pipeline:
         self._close_deadline = float("inf")
         # records waiting in the buffer that make the flusher go through the spool (see _cycle)
         self._spill_at = max(4 * settings.batch_size, settings.max_buffer // 20)
+        # records waiting that make a caller of deferred work wait for the flusher to catch up
+        self._wait_at = max(settings.batch_size, settings.max_buffer // 4)
         self._start()
         _PIPELINES.add(self)
 
@@ -69,8 +79,10 @@ class Pipeline:
         """A forked child (e.g. a data-loader worker) gets its own flusher and an empty buffer."""
         self.buffer.clear()  # the parent sends what it captured before the fork
         self._wake = threading.Event()
+        self._room = threading.Event()
+        self._room.set()
         self.spool.after_fork()  # the parent's spool folder stays the parent's
-        self._encode_metric = MetricEncoder()  # new id prefix: no id shared with the parent
+        self._encode_metric = MetricEncoder()
         self.counters.update(dict.fromkeys(self.counters, 0))
         self._lost_seen = (0, 0)
         if not self._closing:
@@ -81,7 +93,8 @@ class Pipeline:
 
     # -- caller side -----------------------------------------------------------------------------
     def put(self, item: Any) -> None:
-        """Append a record (dict), a metric tuple or a callable returning a record."""
+        """Append a record (dict), a tuple (a metric, or deferred work: see the module) or a
+        callable returning a record."""
         buf = self.buffer
         if len(buf) < self.soft_limit:
             buf.append(item)
@@ -89,9 +102,20 @@ class Pipeline:
             self.put_under_pressure(item)
 
     def put_under_pressure(self, item: Any) -> None:
-        """The buffer holds a full batch: wake the flusher; past ``max_buffer`` count the record as
-        dropped.
+        """The buffer holds a full batch: wake the flusher; deferred work past a quarter of
+        ``max_buffer`` waits for the flusher to catch up (bounded); past ``max_buffer`` count the
+        record as dropped.
         """
+        if (
+            len(self.buffer) >= self._wait_at
+            and type(item) is tuple
+            and item[0] is not METRIC
+            and self._thread.is_alive()
+            and threading.get_ident() != self._thread.ident
+        ):
+            self._room.clear()
+            self._wake.set()
+            self._room.wait(self.settings.flush_interval)
         if len(self.buffer) >= self.settings.max_buffer:
             self.counters["dropped_records"] += 1
             if self.counters["dropped_records"] == 1:
@@ -217,8 +241,10 @@ class Pipeline:
             item = buf.popleft()
             if type(item) is not _Marker:
                 text = self._encode(item, encode_metric)
-                if text is not None:
+                if type(text) is str:
                     records.append(text)
+                elif text is not None:
+                    records += text
         size = self.settings.batch_size
         for i in range(0, len(records), size):
             part = records[i : i + size]
@@ -248,11 +274,13 @@ class Pipeline:
             if delivery.may_drain(time.monotonic()):
                 self._wake.set()  # more in the spool and the transport answers: no pause
 
-    def _encode(self, item: Any, encode_metric: MetricEncoder) -> str | None:
-        """JSON text of a buffered record; None (counted) if it cannot be sent."""
-        if type(item) is tuple:
-            return encode_metric(item)
+    def _encode(self, item: Any, encode_metric: MetricEncoder) -> str | list[str] | None:
+        """JSON text of a buffered record (a list of them for deferred work); None (counted) if
+        it cannot be sent."""
         try:
+            if type(item) is tuple:
+                head = item[0]
+                return encode_metric(item) if head is METRIC else head(item, encode_metric)
             return encode_record(item if type(item) is dict else item())
         except Exception:  # not JSON-encodable, or a lazy record that failed: count, go on
             log.exception("provlake: a record could not be encoded, dropped")
@@ -277,13 +305,20 @@ class Pipeline:
                 markers.append(item)
                 continue
             text = self._encode(item, encode_metric)
-            if text is None:
+            if type(text) is str:
+                records.append(text)
+            elif text is None:
                 continue
-            records.append(text)
-            if len(records) >= batch_size:
+            else:
+                records += text
+            while len(records) >= batch_size:  # deferred work may give more than a batch
+                rest = records[batch_size:]
+                del records[batch_size:]
                 delivery.deliver(records)
-                records = []
+                records = rest
                 self._local = records
+                if len(buf) < self._wait_at // 2:
+                    self._room.set()  # a waiting caller goes on
                 if not delivery.backlog and len(buf) >= self._spill_at:
                     # the transport is slower than the capture: go through the spool, in order
                     log.info(
@@ -293,6 +328,7 @@ class Pipeline:
         if records:
             delivery.deliver(records)
         self._local = []
+        self._room.set()
         for marker in markers:
             marker.done.set()
 

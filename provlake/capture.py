@@ -8,6 +8,12 @@ attributes, output values end attributes; typed values (``provlake.utils.args_ha
 entities. Scalar inputs of a cycle iteration become hyperparameter values it used (a section has no
 input attributes). Numeric outputs of tasks and cycle iterations are also metrics (epoch = the
 iteration), as the manager maps them for the 0.2.982 wire format, so the questions see them.
+
+Tasks, the bulk of a legacy capture, cost their caller a tuple appended to the buffer at
+``begin()`` and at ``end()``: their values are converted and their records built on the flusher
+thread (:mod:`provlake._legacy_values`). Like ProvLake 0.2.982, which serialises its requests when
+a bag is full, the values are read after the call returns: a container changed afterwards in place
+may be recorded with its new content.
 """
 
 from __future__ import annotations
@@ -18,34 +24,33 @@ from typing import Any
 
 from provlake._entities import entity_record
 from provlake._legacy import Persister
-from provlake._legacy_values import convert_values
+from provlake._legacy_values import (
+    convert_values,
+    task_end_records,
+    task_start_records,
+    with_extras,
+)
+from provlake._records import check_name, new_id
 from provlake._run import Run
-from provlake._stages import Section, Stage, start_section, start_stage
+from provlake._stages import Section, start_section
 from provlake.utils.constants import Status
 
 __all__ = ["ProvCycle", "ProvTask", "ProvWorkflow"]
 
 _ID = re.compile(r"[A-Za-z0-9._~-]{1,128}")
 _STATUS = {Status.ERRORED: "failed"}
+_time = time.time
 
 
 def _client_id(value: Any) -> str | None:
     """A caller-given id kept when it is a valid client id (legacy default ids are timestamps:
     replaced).
     """
+    if value.__class__ is float:  # the default: the generated time
+        return None
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     return value if isinstance(value, str) and _ID.fullmatch(value) else None
-
-
-def _with_extras(
-    values: Any, stdout: Any = None, stderr: Any = None, **extra: Any
-) -> dict[str, Any]:
-    merged = dict(values) if isinstance(values, dict) else ({"values": values} if values else {})
-    for key, value in (("stdout", stdout), ("stderr", stderr), *extra.items()):
-        if value is not None:
-            merged[key] = value
-    return merged
 
 
 class ActivityCapture:
@@ -85,7 +90,7 @@ class ActivityCapture:
         raise NotImplementedError  # pragma: no cover - overridden
 
 
-def _metrics(execution: Stage | Section, outputs: dict[str, Any], epoch: int | None) -> None:
+def _metrics(execution: Section, outputs: dict[str, Any], epoch: int | None) -> None:
     """Numeric outputs (booleans excepted) are model evaluations too, in the iteration's epoch."""
     for name, value in outputs.items():
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -152,7 +157,7 @@ class ProvWorkflow(ActivityCapture):
             self.begin()
         assert self.run is not None
         self.stored_output = True
-        attrs, specs = convert_values(_with_extras(output_args, stdout, stderr))
+        attrs, specs = convert_values(with_extras(output_args, stdout, stderr))
         _entities(persister, self.run.id, specs)
         self.run.end("finished", attrs, end_time=end_time)
         if self in persister.workflows:
@@ -166,6 +171,11 @@ class ProvWorkflow(ActivityCapture):
 
 class ProvTask(ActivityCapture):
     """A data transformation execution: ``stage.start`` at ``begin()``, ``stage.end`` at end."""
+
+    # set by begin(); class-level defaults spare the constructor three stores
+    _run_id: str | None = None
+    _stage_id: str | None = None
+    _epoch: int | None = None  # the index of the cycle iteration it runs in
 
     def __init__(
         self,
@@ -181,17 +191,19 @@ class ProvTask(ActivityCapture):
         attribute_associations: dict | None = None,
         generated_time: float | None = None,
     ) -> None:
-        super().__init__(prov_persister, custom_metadata, generated_time)
+        # ActivityCapture.__init__, inlined: a task is constructed on the caller's hot path
+        self._prov_persister = prov_persister
+        self._custom_metadata = custom_metadata
+        self.generated_time = generated_time or _time()
+        self.stored_output = False
         self.dt_name = data_transformation_name
         self.prov_workflow = prov_workflow
-        self._input_args = input_args or {}
+        self._input_args = input_args
         self.parent_cycle_name = parent_cycle_name
         self.parent_cycle_iteration = parent_cycle_iteration
         self.person_id = person_id
         self.task_id = self.generated_time if task_id is None else task_id
         self.attribute_associations = attribute_associations
-        self.stage: Stage | None = None
-        self._epoch: int | None = None  # the index of the cycle iteration it runs in
 
     def _run(self) -> Run:
         assert self._prov_persister is not None
@@ -205,31 +217,35 @@ class ProvTask(ActivityCapture):
 
     def begin(self, start_time: float | None = None) -> ProvTask | None:
         persister = self._prov_persister
-        if persister is None or self.stage is not None:
+        if persister is None or self._stage_id is not None:
             return None if persister is None else self
-        run = self._run()
-        values = _with_extras(self._input_args, person_id=self.person_id)
-        attrs, specs = convert_values(values)
-        custom, custom_specs = convert_values(self._custom_metadata, "custom_metadata.")
-        attrs.update(custom)
-        used = _entities(persister, run.id, specs + custom_specs)
+        workflow = self.prov_workflow
+        run = None if workflow is None else workflow.run
+        run_id = (self._run() if run is None else run).id
         parent = None
         if self.parent_cycle_name is not None:
             cycle = persister.open_cycle(
-                run.id, self.parent_cycle_name, self.parent_cycle_iteration
+                run_id, self.parent_cycle_name, self.parent_cycle_iteration
             )
-            parent = None if cycle is None else cycle.id
-            self._epoch = None if cycle is None else cycle.index
-        self.stage = start_stage(
-            persister.client,
-            run.id,
-            self.dt_name,
-            "transformation",
-            parent=parent,
-            used=used,
-            attributes=attrs,
-            id=_client_id(self.task_id),
-            start_time=time.time() if start_time is None else start_time,
+            if cycle is not None:
+                parent, self._epoch = cycle.id, cycle.index
+        name = self.dt_name
+        if name.__class__ is not str or not name.strip():
+            check_name(name, "stage name")  # raises
+        self._run_id = run_id
+        self._stage_id = stage_id = _client_id(self.task_id) or new_id()
+        persister.client.pipeline.put(
+            (
+                task_start_records,
+                run_id,
+                stage_id,
+                name,
+                parent,
+                self._input_args,
+                self.person_id,
+                self._custom_metadata,
+                _time() if start_time is None else float(start_time),
+            )
         )
         return self
 
@@ -245,18 +261,30 @@ class ProvTask(ActivityCapture):
         persister = self._prov_persister
         if persister is None:
             return None
-        if self.stage is None:
+        if self._stage_id is None:
             self.begin(start_time=self.generated_time)
-        assert self.stage is not None
+        if self.stored_output:  # the end is recorded once
+            return self
         self.stored_output = True
-        attrs, specs = convert_values(_with_extras(output_args, stdout, stderr))
-        _entities(persister, self.stage.run_id, specs, generated_by=self.stage.id)
-        _metrics(self.stage, attrs, self._epoch)
-        self.stage.end(_STATUS.get(status, "finished"), attrs, end_time=end_time)
+        now = _time()
+        persister.client.pipeline.put(
+            (
+                task_end_records,
+                self._run_id,
+                self._stage_id,
+                output_args,
+                stdout,
+                stderr,
+                now,
+                now if end_time is None else float(end_time),
+                _STATUS.get(status, "finished"),
+                self._epoch,
+            )
+        )
         return self
 
     def get_data_transformation_execution_id(self) -> str | None:
-        return None if self.stage is None else self.stage.id
+        return self._stage_id
 
 
 class ProvCycle(ActivityCapture):
@@ -335,7 +363,7 @@ class ProvCycle(ActivityCapture):
         extra = (
             {} if isinstance(self.iteration_id, int) else {"iteration_id": str(self.iteration_id)}
         )
-        attrs, specs = convert_values(_with_extras(output_args, stdout, stderr, **extra))
+        attrs, specs = convert_values(with_extras(output_args, stdout, stderr, **extra))
         _entities(persister, self.section.run_id, specs, generated_by=self.section.id)
         _metrics(self.section, attrs, self.section.index)
         self.section.end(_STATUS.get(status, "finished"), attrs, end_time=end_time)
