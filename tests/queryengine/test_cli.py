@@ -71,18 +71,29 @@ def test_ask_csv_and_table(capsys, store_uri: str) -> None:
     )
     assert code == 0
     assert list(csv.reader(io.StringIO(out))) == [
-        ["stage", "epoch", "step", "metric", "value", "evaluation"],
-        ["train", "0", "", "loss", "0.9", f"{BASE}evaluation/r1-loss-0"],
-        ["train", "1", "", "loss", "0.5", f"{BASE}evaluation/r1-loss-1"],
-        ["train", "2", "", "loss", "0.4", f"{BASE}evaluation/r1-loss-2"],
+        ["stage", "epoch", "step", "metric", "value", "evaluation", "evaluation_name"],
+        ["train", "0", "", "loss", "0.9", f"{BASE}evaluation/r1-loss-0", "loss = 0.9 (epoch 0)"],
+        ["train", "1", "", "loss", "0.5", f"{BASE}evaluation/r1-loss-1", "loss = 0.5 (epoch 1)"],
+        ["train", "2", "", "loss", "0.4", f"{BASE}evaluation/r1-loss-2", "loss = 0.4 (epoch 2)"],
     ]
     code, out, _ = run(
         capsys, "ask", "training-curve", "-p", "run=r1", "-p", "measure=loss", "--store", store_uri
     )
-    lines = out.splitlines()
+    lines = out.splitlines()  # the table names the evaluations instead of showing their IRIs
     assert lines[0].split() == ["stage", "epoch", "step", "metric", "value", "evaluation"]
-    assert lines[2].split() == ["train", "0", "loss", "0.9", f"{BASE}evaluation/r1-loss-0"]
-    assert lines[-1] == "(3 rows)"
+    assert lines[2].split()[:4] == ["train", "0", "loss", "0.9"]
+    assert lines[2].endswith("  loss = 0.9 (epoch 0)")
+    assert lines[-1] == "(3 rows)" and BASE not in out
+    code, out, _ = run(
+        capsys,
+        *("ask", "training-curve", "-p", "run=r1", "-p", "measure=loss", "--iris"),
+        *("--store", store_uri),
+    )
+    lines = out.splitlines()
+    assert lines[0].split() == [
+        *("stage", "epoch", "step", "metric", "value", "evaluation", "evaluation_name")
+    ]
+    assert f"{BASE}evaluation/r1-loss-0  loss = 0.9 (epoch 0)" in lines[2]
 
 
 def test_ask_list(capsys) -> None:
