@@ -57,8 +57,10 @@ _SHOWN = 20  # candidates listed at most
 _CLOSE = 8
 
 
-def _kinds_text(kinds: Sequence[str]) -> str:
-    return " or ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 2 else kinds)
+def _kinds_text(kinds: Sequence[str], plural: bool = False) -> str:
+    """``run``, ``model or dataset``, ``runs, models or datasets``."""
+    words = [f"{k}s" if plural else k for k in kinds]
+    return " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 2 else words)
 
 
 def find_by_name(
@@ -85,24 +87,25 @@ def find_by_name(
                 f"FILTER(STRSTARTS(STR(?started), {second})) }}"
             )
     query = (
-        f"SELECT DISTINCT ?node WHERE {{ {' UNION '.join(branches)} "
+        f"SELECT DISTINCT ?node ?type WHERE {{ {' UNION '.join(branches)} "
         f"VALUES ?type {{ {types} }} ?node a ?type }}"
     )
-    found = sorted(row[0].value for row in store.query(query, timeout=timeout).rows)
+    rows = [(row[0].value, row[1].value) for row in store.query(query, timeout=timeout).rows]
+    found = sorted({node for node, _ in rows})
     if len(found) == 1:
         return ox.NamedNode(found[0])
-    what = _kinds_text(list(kinds))
     if found:
         described = describe_nodes(store, found[:_SHOWN], timeout=timeout)
         candidates = [
             {"iri": iri, "name": shown, "type": display_type(t)}
             for iri, (shown, t) in described.items()
         ]
-        listed = "; ".join(f"{c['iri']} ({c['name']})" for c in candidates)
-        more = f" and {len(found) - _SHOWN} more" if len(found) > _SHOWN else ""
+        listed = "".join(f"\n  {c['iri']}  {c['name']}" for c in candidates)
+        more = f"\n  and {len(found) - _SHOWN} more" if len(found) > _SHOWN else ""
+        present = [k for k in kinds if any(t in KINDS[k] for _, t in rows)]
         raise ParameterError(
-            f"parameter {parameter!r}: {len(found)} nodes ({what}) are called {name!r}: "
-            f"{listed}{more}; give one's IRI or id",
+            f"parameter {parameter!r}: {len(found)} {_kinds_text(present, plural=True)} are called "
+            f"{name!r}; give the IRI (or id) of one of them:{listed}{more}",
             parameter=parameter,
             code="ambiguous_name",
             value=name,
@@ -112,7 +115,7 @@ def find_by_name(
     close = _close_names(store, name, types, timeout)
     hint = f"close names: {', '.join(close)}" if close else "give a full IRI"
     raise ParameterError(
-        f"parameter {parameter!r}: no {what} has the id or name {name!r}; {hint}",
+        f"parameter {parameter!r}: no {_kinds_text(kinds)} has the id or name {name!r}; {hint}",
         parameter=parameter,
         code="unknown_name",
         value=name,

@@ -291,6 +291,43 @@ def test_question_form_answers_with_names(site: Site, browser: Browser) -> None:
     browser.assert_clean()
 
 
+def test_question_form_takes_names_and_lists_the_runs_a_name_is_ambiguous_for(
+    site: Site, browser: Browser
+) -> None:
+    """The four trainings share their experiment's name: asking by it lists them, each a button
+    that asks again with its IRI; a model's name is taken as it is."""
+    browser.open("questions/upstream")
+    browser.wait("document.querySelector('form.question input[name=\"start\"]')")
+    ask = (
+        "(() => { const f = document.querySelector('form.question'); "
+        "f.elements.start.value = %s; f.elements.hops.value = '1'; f.requestSubmit(); "
+        "return true; })()"
+    )
+    browser.run(ask % "'digits-mlp'")
+    browser.wait(f"document.querySelectorAll('ul.candidates li').length === {len(site.outcomes)}")
+    listed = browser.run("document.querySelector('ul.candidates').textContent")
+    assert all(o.run_id in listed or "digits-mlp" in listed for o in site.outcomes)
+    message = browser.run("document.querySelector('p.message.error').textContent")
+    assert (
+        message
+        == "parameter 'start': 4 runs are called 'digits-mlp'; give the IRI (or id) of one of them:"
+    )
+    browser.run("document.querySelector('ul.candidates button').click()")
+    browser.wait("document.querySelectorAll('table.answer tbody tr').length > 0")
+    assert browser.run("document.querySelector('form.question').elements.start.value").startswith(
+        "http://"
+    )
+    best = site.best().config
+    browser.run(ask % f"'mlp-h{best.hidden}-lr{best.lr}'")
+    browser.wait(
+        "[...document.querySelectorAll('table.answer tbody tr')].map(r => r.textContent)"
+        ".join(' ').includes('training')"
+    )
+    shown = browser.run("document.querySelector('table.answer').textContent")
+    assert "http://" not in shown  # IRIs shown by their names
+    browser.assert_clean()
+
+
 def test_quarantine_lists_and_opens_a_report(site: Site, browser: Browser) -> None:
     run = new_id()
     bad = batch(

@@ -128,6 +128,32 @@ def test_bad_input_exits_2_naming_it(capsys, store_uri: str, argv: list[str], me
     assert out == ""
 
 
+def test_ask_takes_names(capsys, store_uri: str) -> None:
+    """A name one node has stands for it; one several have, or none, exits 2 listing the
+    candidates."""
+    ask = ("ask", "upstream", "-p", "hops=1", "--store", store_uri, "--format", "json")
+    code, by_name, _ = run(capsys, *ask, "-p", "start=mlp-r1")
+    assert code == 0
+    assert json.loads(by_name) == [
+        {"node": f"{BASE}execution/r1-train", "node_name": "train", "distance": 1}
+    ]
+    code, out, err = run(capsys, *ask, "-p", "start=digits-mlp")
+    assert (code, out) == (2, "")
+    assert err == (
+        "provml: parameter 'start': 3 runs are called 'digits-mlp'; give the IRI (or id) of one"
+        " of them:\n"
+        f"  {BASE}run/r1  digits-mlp 2026-01-01 10:00:00\n"
+        f"  {BASE}run/r2  digits-mlp 2026-01-01 10:10:00\n"
+        f"  {BASE}run/r3  digits-mlp 2026-01-01 11:00:00\n"
+    )
+    code, out, err = run(capsys, *ask, "-p", "start=mlp-r4")
+    assert (code, out) == (2, "")
+    assert err == (
+        "provml: parameter 'start': no run, model or dataset has the id or name 'mlp-r4'; "
+        "close names: mlp-r2, mlp-r1\n"
+    )
+
+
 def test_a_missing_store_is_not_created(capsys, tmp_path: Path) -> None:
     missing = tmp_path / "nothing-here"
     code, _, err = run(

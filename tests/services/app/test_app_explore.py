@@ -137,8 +137,19 @@ def test_unknown_runs_are_404_and_bad_ids_400(client: TestClient) -> None:
         assert answer.json()["details"] == [
             {"field": "run", "message": "no run 'nope' in the store"}
         ]
-    bad = client.get("/api/v1/runs/not%20an%20id")
+    bad = client.get("/api/v1/runs/urn:not%20an%20iri")
     assert bad.status_code == 400 and bad.json()["details"]["parameter"] == "run"
+    # a run is also found by a name one run has; a name several runs have is a 400 listing them
+    unknown = client.get("/api/v1/runs/no%20such%20name")
+    assert unknown.status_code == 404 and unknown.json()["details"][0]["field"] == "run"
+    assert client.get("/api/v1/runs/digits-prep").json()["run"] == "prep"
+    several = client.get("/api/v1/runs/digits-mlp")
+    assert several.status_code == 400 and several.json()["error"] == "ambiguous_name"
+    assert [c["iri"].rsplit("/", 1)[-1] for c in several.json()["details"]["candidates"]] == [
+        "r1",
+        "r2",
+        "r3",
+    ]
     compare = client.get("/api/v1/compare", params={"runs": "r1,nope"})
     assert compare.status_code == 404 and compare.json()["details"][0]["field"] == "runs"
     one = client.get("/api/v1/compare", params={"runs": "r1"})
