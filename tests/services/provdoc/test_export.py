@@ -148,7 +148,7 @@ def test_rdf_formats_hold_exactly_the_run(store: Store, fmt: str) -> None:
 
 def test_pictures(store: Store) -> None:
     dot = export_run(store, "r1", "dot", base_iri=BASE).decode()
-    assert dot.startswith("digraph") and "execution:t1" in dot
+    assert dot.startswith("digraph") and f'tooltip="{BASE}execution/t1"' in dot
     if shutil.which("dot") is None:
         # graphviz is a system package (apt-get install graphviz): without it, the clear error
         with pytest.raises(GraphvizNotFoundError, match="install graphviz"):
@@ -158,7 +158,24 @@ def test_pictures(store: Store) -> None:
     root = ET.fromstring(svg)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     texts = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
-    assert {"execution:t1", "entity:ds1", "run:r1"} <= texts
+    # every node by its name: the stage, the section, the metric with its value, the settings
+    # (the adapted one with its epoch), the run by its experiment and start, the agents
+    assert texts == {
+        "train",
+        "epoch 0",
+        "accuracy = 0.9725 (epoch 0)",
+        "learning_rate = 0.01",
+        "learning_rate = 0.005 (epoch 1)",
+        "shuffle = True",
+        "Dataset ds1",
+        "Model m1",
+        "digits-mlp 2026-11-22 10:00:00",
+        "alice",
+        "provlake 0.1.0",
+        "digits",
+        *("wasDerivedFrom", "wasGeneratedBy", "evaluatedModel", "evaluatedOn", "isPartOf"),
+        *("used", "wasRevisionOf", "wasAssociatedWith"),
+    }
     png = export_run(store, "r1", "png", base_iri=BASE)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
 
@@ -170,7 +187,7 @@ def test_a_picture_without_graphviz_gives_the_dot_source(
     with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz") as info:
         export_run(store, "r1", "png", base_iri=BASE)
     assert info.value.dot_source.startswith(b"digraph")
-    assert b"execution:t1" in info.value.dot_source
+    assert b'[label="train", shape=box' in info.value.dot_source
 
 
 def test_the_whole_store_keeps_one_bundle_per_graph(store: Store) -> None:
