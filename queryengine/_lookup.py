@@ -96,10 +96,13 @@ def find_by_name(
         return ox.NamedNode(found[0])
     if found:
         described = describe_nodes(store, found[:_SHOWN], timeout=timeout)
-        candidates = [
-            {"iri": iri, "name": shown, "type": display_type(t)}
-            for iri, (shown, t) in described.items()
-        ]
+        candidates = sorted(
+            (
+                {"iri": iri, "name": shown, "type": display_type(t)}
+                for iri, (shown, t) in described.items()
+            ),
+            key=lambda c: (c["name"], c["iri"]),
+        )
         listed = "".join(f"\n  {c['iri']}  {c['name']}" for c in candidates)
         more = f"\n  and {len(found) - _SHOWN} more" if len(found) > _SHOWN else ""
         present = [k for k in kinds if any(t in KINDS[k] for _, t in rows)]

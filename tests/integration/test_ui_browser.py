@@ -312,6 +312,13 @@ def test_question_form_takes_names_and_lists_the_runs_a_name_is_ambiguous_for(
         message
         == "parameter 'start': 4 runs are called 'digits-mlp'; give the IRI (or id) of one of them:"
     )
+    browser.screenshot("questions-ambiguous")
+    browser.collect()  # the refusal is the one console error: Chrome reports every 400
+    assert browser.errors == [
+        f"{site.manager.url}/api/v1/questions/upstream - Failed to load resource: the server "
+        "responded with a status of 400 (Bad Request)"
+    ]
+    browser.errors.clear()
     browser.run("document.querySelector('ul.candidates button').click()")
     browser.wait("document.querySelectorAll('table.answer tbody tr').length > 0")
     assert browser.run("document.querySelector('form.question').elements.start.value").startswith(

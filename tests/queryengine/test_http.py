@@ -44,7 +44,7 @@ def test_list(client: TestClient) -> None:
         "type": "iri:run",
         "required": True,
         "default": None,
-        "description": "the run (experiment execution): its IRI or client run id",
+        "description": "the run (experiment execution): its IRI, client run id or name",
     }
     assert curve["parameters"][1]["required"] is False
 
