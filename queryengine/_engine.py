@@ -180,6 +180,7 @@ def _terms(
             term = _resolve(p, term, store, base, timeout)
         elif (
             store is not None
+            and p.base == "iri"
             and p.kind in _NAMED_KINDS
             and isinstance(value, str)
             and term.value != value

@@ -169,6 +169,20 @@ def test_missing_and_unknown_parameters(store) -> None:
     assert (e.value.parameter, e.value.code) == ("colour", "unknown_parameter")
 
 
+def test_values_written_otherwise_are_not_names(store) -> None:
+    """Only IRI parameters are looked up by name: a number or boolean written in another form
+    (``2e-1``, ``yes``) is its value."""
+    ask_ = {"store": store, "base_iri": BASE, "measure": "test_accuracy"}
+    prop = "https://example.org/cores#porosity"
+    assert ask("models-by-domain-property", property=prop, below="2e-1", **ask_) == ask(
+        "models-by-domain-property", property=prop, below=0.2, **ask_
+    )
+    finished = ask(
+        "rank-trainings", measure="loss", goal="min", finished="yes", base_iri=BASE, store=store
+    )
+    assert [r["run"] for r in finished] == [BASE + "run/r2", BASE + "run/r1"]
+
+
 def test_choices_and_ranges(store) -> None:
     with pytest.raises(ParameterError, match="must be one of min, max"):
         ask("best-epoch", store=store, run="r1", measure="loss", goal="median")
