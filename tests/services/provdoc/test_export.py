@@ -238,6 +238,13 @@ def test_an_import_exports_as_it_came_in(empty_store: Store) -> None:
 def test_unknown_runs_graphs_and_formats(store: Store, empty_store: Store) -> None:
     with pytest.raises(RunNotFoundError, match=f"no run {BASE}run/r9 in the store") as info:
         export_run(store, "r9", "provn", base_iri=BASE)
+    assert str(info.value).endswith("no run has the id or name 'r9'; give a full IRI")
+    # a run by the name of its experiment, where one run has it
+    assert export_run(store, "digits-mlp", "ntriples", base_iri=BASE) == export_run(
+        store, "r1", "ntriples", base_iri=BASE
+    )
+    with pytest.raises(RunNotFoundError, match="close names: digits-mlp"):
+        export_run(store, "digits-mpl", "provn", base_iri=BASE)
     assert isinstance(info.value, LookupError) and isinstance(info.value, ValueError)
     with pytest.raises(RunNotFoundError, match="is not a run IRI"):
         export_run(store, f"{BASE}entity/ds1", "provn", base_iri=BASE)

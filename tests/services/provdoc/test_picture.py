@@ -13,7 +13,7 @@ import pytest
 
 import provlake as pl
 from services.ingest import Ingestor
-from services.provdoc import export_run, select_quads
+from services.provdoc import RunNotFoundError, export_run, select_quads
 from services.provdoc._picture import MAX_NODES, to_dot
 from services.store import Store, open_store
 
@@ -54,6 +54,12 @@ def long_run() -> Iterator[tuple[Store, str]]:
                     with t.section("epoch", epoch) as section:
                         section.log_metrics(loss=loss(epoch), accuracy=0.5 + epoch / 100)
                 t.model("mlp-h64")
+        for other in ("short-1", "short-2"):  # two runs of another experiment
+            with (
+                client.start_run("other", run_id=other) as run,
+                run.stage("training", kind="training") as t,
+            ):
+                t.log_metric("loss", 0.5, epoch=0)
         client.flush()
         yield store, "long"
 
@@ -101,6 +107,21 @@ def test_a_long_training_is_drawn_named_and_folded(long_run: tuple[Store, str]) 
     png = export_run(store, run, "png", base_iri=BASE)
     width, height = struct.unpack(">II", png[16:24])
     assert width <= 2400 and height <= 1600, (width, height)
+
+
+def test_a_run_is_exported_by_a_name_only_it_has(long_run: tuple[Store, str]) -> None:
+    store, run = long_run
+    with pytest.raises(RunNotFoundError, match="2 runs are called 'other'") as info:
+        export_run(store, "other", "dot", base_iri=BASE)
+    assert f"{BASE}run/short-1" in str(info.value) and f"{BASE}run/short-2" in str(info.value)
+    by_id = export_run(store, run, "dot", base_iri=BASE)
+    assert export_run(store, "digits-mlp", "dot", base_iri=BASE) == by_id
+    (started,) = [
+        t
+        for t in _texts(export_run(store, run, "svg", base_iri=BASE))
+        if re.fullmatch(r"digits-mlp \S+ \S+", t)
+    ]  # the name the picture gives the run stands for it
+    assert export_run(store, started, "dot", base_iri=BASE) == by_id
 
 
 def test_past_the_cap_the_least_connected_nodes_fold(long_run: tuple[Store, str]) -> None:
