@@ -240,6 +240,18 @@ def test_lineage_of_the_best_model_reaches_the_raw_data_and_the_domain_entity(
     assert not [x for x in labels if re.fullmatch(r"[0-9a-f]{12,}", x)], labels  # no bare hex
     browser.screenshot("lineage")
     browser.assert_clean()
+    # the same graph from the model's name, the model in focus
+    browser.open(f"lineage/{model['label']}?depth=6&direction=up")
+    browser.wait(  # the page of the name, its graph drawn
+        f"document.querySelector('.toolbar input').value === '{model['label']}'"
+        " && !!(document.getElementById('graph') && document.getElementById('graph').cy)"
+    )
+    assert browser.run("document.getElementById('graph').cy.nodes().length") == len(labels)
+    focus = browser.run(
+        "document.getElementById('graph').cy.nodes().filter(n => n.data('focus')).map(n => n.id())"
+    )
+    assert focus == [model["iri"]]
+    browser.assert_clean()
 
 
 def test_node_page_names_its_links(site: Site, browser: Browser) -> None:
