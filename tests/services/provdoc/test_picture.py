@@ -22,7 +22,6 @@ EPOCHS = 40
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-
 class _Ingest(pl.Transport):
     """Each batch through ``Ingestor.ingest_batch``, as the manager's capture route does."""
 
