@@ -40,9 +40,12 @@ KINDS: dict[str, frozenset[str]] = {
     "run": RUN_TYPES,
     "model": frozenset({PROVML + "Model"}),
     "dataset": frozenset(
-        PROVML + n for n in ("Dataset", "LearningData", "FeatureSet", "DataReference")
-    )
-    | {PROVML + "KnowledgeGraphReference"},
+        PROVML + n
+        for n in (
+            *("Dataset", "LearningData", "FeatureSet"),
+            *("DataReference", "KnowledgeGraphReference"),
+        )
+    ),
 }
 _NAMES = (
     "<http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>|"
