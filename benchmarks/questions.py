@@ -9,6 +9,7 @@ asked ``--repeat`` times through ``queryengine.ask`` on ``open_store("oxigraph:D
 reported.
 
     python benchmarks/questions.py --quick                     # a few seconds
+    python benchmarks/questions.py --quick --bare              # and the cost of the names
     python benchmarks/questions.py --trainings 1000 --epochs 100 --measures 10   # ~10M triples
 
 Figures and the goals are in docs/performance.md (section Questions).
@@ -278,19 +279,35 @@ def cases(args: argparse.Namespace) -> dict[str, dict[str, object]]:
 
 
 def measure(
-    store, name: str, params: dict[str, object], repeat: int, budget: float
+    store, name: str, params: dict[str, object], repeat: int, budget: float, bare: bool = False
 ) -> dict[str, object]:
+    """p50 / p95 of the answer (names included); with ``bare``, also the p50 of the same answer
+    without its name columns (``names=False``), timed alternately in the same loop."""
     times: list[float] = []
+    without: list[float] = []
     rows = ask(name, store=store, base_iri=BASE, **params)  # warm-up
+    if bare:
+        ask(name, store=store, base_iri=BASE, names=False, **params)
     deadline = time.perf_counter() + budget
     while len(times) < repeat and (not times or time.perf_counter() < deadline):
         t = time.perf_counter()
         ask(name, store=store, base_iri=BASE, **params)
         times.append((time.perf_counter() - t) * 1000)
+        if bare:
+            t = time.perf_counter()
+            ask(name, store=store, base_iri=BASE, names=False, **params)
+            without.append((time.perf_counter() - t) * 1000)
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     kind = KIND[name]
+    extra = {}
+    if bare:
+        extra = {
+            "bare_p50_ms": round(statistics.median(without), 2),
+            "names_ratio": round(statistics.median(times) / statistics.median(without), 2),
+        }
     return {
+        **extra,
         "question": name,
         "kind": kind,
         "rows": len(rows),
@@ -318,6 +335,11 @@ def main(argv: list[str] | None = None) -> int:
         "--dir", type=Path, help="keep the store here (default: a temporary folder)"
     )
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
+    parser.add_argument(
+        "--bare",
+        action="store_true",
+        help="also time each answer without its name columns (names=False) and print the ratio",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.experiments, args.trainings, args.epochs, args.measures = 2, 20, 10, 3
@@ -337,18 +359,19 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(
                 f"{'question':28} {'kind':8} {'rows':>6} {'p50 ms':>9} {'p95 ms':>9} "
-                f"{'goal':>6}  ok"
+                f"{'goal':>6}  ok" + ("  bare p50  ratio" if args.bare else "")
             )
             results = []
             for name, params in cases(args).items():
                 if args.only and name not in args.only:
                     continue
-                r = measure(store, name, params, args.repeat, args.budget)
+                r = measure(store, name, params, args.repeat, args.budget, args.bare)
                 results.append(r)
                 ok = "yes" if r["meets_goal"] else "NO"
+                extra = f"  {r['bare_p50_ms']:>8.2f}  {r['names_ratio']:>5.2f}" if args.bare else ""
                 print(
                     f"{name:28} {r['kind']:8} {r['rows']:>6} {r['p50_ms']:>9.2f} "
-                    f"{r['p95_ms']:>9.2f} {r['goal_ms']:>6.0f}  {ok}",
+                    f"{r['p95_ms']:>9.2f} {r['goal_ms']:>6.0f}  {ok:3}{extra}",
                     flush=True,
                 )
         if args.json:

@@ -8,7 +8,9 @@ on any store that has ``query`` (the manager's embedded, memory or remote SPARQL
     rows[0]  # {'stage': ..., 'epoch': 0, 'measure': 'loss', 'value': 0.93, ...}
 
 Domain knowledge graphs are attached by name (``attach_domain_graph``, ``register_endpoint``) and
-joined with the provenance by the cross-graph questions.
+joined with the provenance by the cross-graph questions. Answers name their IRIs: each column of
+IRIs is followed by ``COLUMN_name`` (``with_names``), and a run, model or dataset parameter takes a
+name where one node has it (``find_by_name``).
 """
 
 from queryengine._catalogue import Question, catalogue, get_question, parse_question
@@ -20,6 +22,8 @@ from queryengine._errors import (
     QuestionFileError,
     UnknownQuestionError,
 )
+from queryengine._lookup import find_by_name
+from queryengine._names import describe_nodes, display_type, node_name, short_value, with_names
 from queryengine._params import Parameter, mint
 from queryengine._polystore import (
     attach_domain_graph,
@@ -51,20 +55,26 @@ __all__ = [
     "bind",
     "catalogue",
     "default_base_iri",
+    "describe_nodes",
+    "display_type",
     "domain_graph_iri",
     "domain_graphs",
     "domain_iri",
     "example_domain_graph",
+    "find_by_name",
     "get_question",
     "get_view",
     "mint",
+    "node_name",
     "parse_question",
     "python_value",
     "register_endpoint",
     "registered_endpoints",
     "run_question",
     "run_view",
+    "short_value",
     "sparql",
     "to_dataframe",
     "views",
+    "with_names",
 ]

@@ -9,7 +9,9 @@ import pyoxigraph as ox
 
 from queryengine._catalogue import Question, get_question
 from queryengine._errors import DomainGraphError, ParameterError
-from queryengine._params import NODE_SEGMENTS, Parameter
+from queryengine._lookup import find_by_name
+from queryengine._names import with_names
+from queryengine._params import CLIENT_ID, NODE_SEGMENTS, Parameter
 from queryengine._results import Rows
 from queryengine._store import QueryableStore
 
@@ -18,6 +20,8 @@ __all__ = ["DEFAULT_BASE_IRI", "ask", "bind", "default_base_iri", "run_question"
 DEFAULT_BASE_IRI = "http://provml.localhost/id/"
 _IDENTIFIER = "https://w3id.org/provml#identifier"
 _SD_ENDPOINT = "http://www.w3.org/ns/sparql-service-description#endpoint"
+# What a name given for an IRI parameter may stand for, by the parameter's kind (see ``_lookup``).
+_NAMED_KINDS = {None: ("run", "model", "dataset"), "run": ("run",), "entity": ("model", "dataset")}
 # Stores (by id) that answered a LATERAL query with a syntax error: plain VALUES for them.
 _NO_LATERAL: set[int] = set()
 
@@ -40,12 +44,15 @@ def ask(
     base_iri: str | None = None,
     timeout: float | None = None,
     lateral: bool | None = None,
+    names: bool = True,
     **params: Any,
 ) -> Rows:
     """Answer the question called ``name`` with ``params``; returns the rows as a list of dicts.
 
     ``name`` is positional only, so a question may have a parameter called ``name``. IRI
-    parameters take a full IRI or a client id / name (minted like the manager does). Raises
+    parameters take a full IRI or a client id / name (minted like the manager does); a run, model
+    or dataset parameter also takes the node's name when one node has it (``_lookup``). With
+    ``names`` (the default) each column of IRIs is followed by ``COLUMN_name``, their names. Raises
     ``UnknownQuestionError`` or ``ParameterError`` before anything runs. ``lateral`` chooses how
     parameters are bound: ``True`` VALUES + ``LATERAL`` (fast plans on Oxigraph and Jena),
     ``False`` a plain SPARQL 1.1 VALUES block, ``None`` (default) LATERAL unless the store refuses
@@ -59,14 +66,22 @@ def ask(
     ...     <http://www.w3.org/ns/mls#hasValue> 0.5 ; <https://w3id.org/provml#epoch> 0 ;
     ...     <http://www.w3.org/ns/prov#wasGeneratedBy> <http://provml.localhost/id/execution/t1> .
     ...   <http://provml.localhost/id/execution/t1> a <https://w3id.org/provml#TrainingExecution> ;
-    ...     <https://w3id.org/provml#isPartOf> <http://provml.localhost/id/run/r1> .''')
+    ...     <https://w3id.org/provml#isPartOf> <http://provml.localhost/id/run/r1> .
+    ...   <http://provml.localhost/id/measure/loss>
+    ...     <http://www.w3.org/2000/01/rdf-schema#label> "loss" .''')
     >>> rows = ask("training-curve", store=store, run="r1", measure="loss")
-    >>> [(r["epoch"], r["value"]) for r in rows]
-    [(0, 0.5)]
+    >>> [(r["epoch"], r["value"], r["evaluation_name"]) for r in rows]
+    [(0, 0.5, 'loss = 0.5 (epoch 0)')]
     """
     question = get_question(name)
     return run_question(
-        question, store=store, base_iri=base_iri, timeout=timeout, params=params, lateral=lateral
+        question,
+        store=store,
+        base_iri=base_iri,
+        timeout=timeout,
+        params=params,
+        lateral=lateral,
+        names=names,
     )
 
 
@@ -78,22 +93,26 @@ def run_question(
     base_iri: str | None = None,
     timeout: float | None = None,
     lateral: bool | None = None,
+    names: bool = True,
 ) -> Rows:
     """Answer an already parsed question (see ``ask``)."""
+    terms = _terms(question, params, store, base_iri or default_base_iri(), timeout)
     rows = None
     if lateral is None:
         lateral = id(store) not in _NO_LATERAL
         if lateral:
-            text = bind(question, params, store=store, base_iri=base_iri, lateral=True)
             try:
+                text = question.render(terms, lateral=True)
                 rows = Rows.from_result(store.query(text, timeout=timeout))
             except SyntaxError:
                 _NO_LATERAL.add(id(store))
                 lateral = False
     if rows is None:
-        text = bind(question, params, store=store, base_iri=base_iri, lateral=lateral)
+        text = question.render(terms, lateral=lateral)
         rows = Rows.from_result(store.query(text, timeout=timeout))
-    return rows.pivot(*question.pivot) if question.pivot else rows
+    if question.pivot:
+        rows = rows.pivot(*question.pivot)
+    return with_names(rows, store, timeout=timeout) if names else rows
 
 
 def bind(
@@ -103,19 +122,32 @@ def bind(
     store: QueryableStore | None = None,
     base_iri: str | None = None,
     lateral: bool = True,
+    timeout: float | None = None,
 ) -> str:
     """Validate ``params`` against the question's declarations and return the query text with them
     bound.
 
-    ``store`` is needed only to look up bare client ids of generic ``iri`` parameters and endpoint
-    names.
+    ``store`` is needed only to look up bare client ids of generic ``iri`` parameters, names and
+    endpoint names; with it, a client id given for a run or entity parameter must be one the store
+    knows, else it is looked up as a name.
 
     >>> text = bind(get_question("best-epoch"), {"run": "r1", "measure": "loss"},
     ...             base_iri="http://ex.org/", lateral=False)
     >>> print(next(line.strip() for line in text.splitlines() if "VALUES" in line))
     VALUES (?run ?measure ?goal) { (<http://ex.org/run/r1> <http://ex.org/measure/loss> "min") }
     """
-    base = base_iri or default_base_iri()
+    terms = _terms(question, params, store, base_iri or default_base_iri(), timeout)
+    return question.render(terms, lateral=lateral)
+
+
+def _terms(
+    question: Question,
+    params: dict[str, Any],
+    store: QueryableStore | None,
+    base: str,
+    timeout: float | None,
+) -> dict[str, ox.NamedNode | ox.Literal | None]:
+    """The validated parameters as RDF terms (``None`` for UNDEF)."""
     unknown = sorted(set(params) - {p.name for p in question.parameters})
     if unknown:
         raise ParameterError(
@@ -145,13 +177,33 @@ def bind(
             value = p.default
         term = p.term(value, base)
         if isinstance(term, str):
-            term = _resolve(p, term, store, base)
+            term = _resolve(p, term, store, base, timeout)
+        elif (
+            store is not None
+            and p.base == "iri"
+            and p.kind in _NAMED_KINDS
+            and isinstance(value, str)
+            and term.value != value
+            and not _known(store, term, timeout)
+        ):
+            term = find_by_name(
+                store, value, _NAMED_KINDS[p.kind], parameter=p.name, timeout=timeout
+            )
         terms[p.name] = term
-    return question.render(terms, lateral=lateral)
+    return terms
 
 
-def _resolve(p: Parameter, value: str, store: QueryableStore | None, base: str) -> ox.NamedNode:
-    """Look up a bare client id (generic ``iri``) or a registered endpoint name in the store."""
+def _known(store: QueryableStore, node: ox.NamedNode, timeout: float | None) -> bool:
+    """Whether the store has a statement about or pointing to ``node``."""
+    query = f"SELECT ?p WHERE {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }} LIMIT 1"
+    return bool(list(store.query(query, timeout=timeout).rows))
+
+
+def _resolve(
+    p: Parameter, value: str, store: QueryableStore | None, base: str, timeout: float | None
+) -> ox.NamedNode:
+    """Look up a bare client id or name (IRI parameters) or a registered endpoint name in the
+    store."""
     if store is None:
         raise ParameterError(
             f"parameter {p.name!r}: cannot resolve {value!r} without a store", parameter=p.name
@@ -171,6 +223,8 @@ def _resolve(p: Parameter, value: str, store: QueryableStore | None, base: str) 
             ) from e
         query = f"SELECT DISTINCT ?s WHERE {{ {node} <{_SD_ENDPOINT}> ?s }}"
         what = "registered endpoint"
+    elif p.kind is not None or not CLIENT_ID.fullmatch(value):  # not a client id: a name
+        return find_by_name(store, value, _NAMED_KINDS[p.kind], parameter=p.name, timeout=timeout)
     else:
         candidates = " ".join(str(ox.NamedNode(base + seg + value)) for seg in NODE_SEGMENTS)
         query = (
@@ -179,9 +233,11 @@ def _resolve(p: Parameter, value: str, store: QueryableStore | None, base: str) 
         )
         what = "node with identifier"
     try:
-        found = [row[0] for row in store.query(query).rows]
+        found = [row[0] for row in store.query(query, timeout=timeout).rows]
     except ValueError as e:  # the name is not a valid IRI segment
         raise ParameterError(f"parameter {p.name!r}: bad name {value!r}", parameter=p.name) from e
+    if not found and p.base == "iri":
+        return find_by_name(store, value, _NAMED_KINDS[None], parameter=p.name, timeout=timeout)
     if len(found) != 1:
         problem = "no" if not found else "more than one"
         raise ParameterError(

@@ -4,11 +4,12 @@ A parameter is declared in a question header as ``# param: NAME TYPE [default] �
 
 - ``string`` (optionally with choices, ``string{min,max}``), ``integer`` (optionally with a range,
   ``integer[1..10]``), ``double``, ``boolean``;
-- ``iri`` — any node: a full IRI, or a client id looked up among the IRIs minted from it;
-- ``iri:KIND`` — a node of one kind, given as a full IRI or as its client id / name, minted with the
-capture-format
-  rules: ``run``, ``execution``, ``entity``, ``evaluation`` (ids) and ``experiment``, ``measure``,
-  ``hyperparameter`` (names);
+- ``iri`` — any node: a full IRI, or a client id looked up among the IRIs minted from it, or the
+  name of a run, model or dataset (``_lookup``);
+- ``iri:KIND`` — a node of one kind, given as a full IRI or as its client id / name, minted with
+  the capture-format rules: ``run``, ``execution``, ``entity``, ``evaluation`` (ids) and
+  ``experiment``, ``measure``, ``hyperparameter`` (names); a ``run`` or ``entity`` (model,
+  dataset) may also be given by its name;
 - ``endpoint`` — a SPARQL endpoint: an http(s) IRI, or the name of a registered domain endpoint.
 
 The default ``UNDEF`` makes a parameter optional without a value (the VALUES block binds it to
@@ -28,7 +29,7 @@ import pyoxigraph as ox
 
 from queryengine._errors import ParameterError, QuestionFileError
 
-__all__ = ["ID_KINDS", "NAME_KINDS", "Parameter", "mint"]
+__all__ = ["CLIENT_ID", "ID_KINDS", "NAME_KINDS", "Parameter", "mint"]
 
 # : IRI kinds minted from client ids, and the path segment under the base IRI
 # (docs/capture-format.md).
@@ -55,7 +56,7 @@ NODE_SEGMENTS = (
     "braid/record/",
 )
 
-_CLIENT_ID = re.compile(r"[A-Za-z0-9._~-]{1,128}")
+CLIENT_ID = re.compile(r"[A-Za-z0-9._~-]{1,128}")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _TYPE = re.compile(
     r"(?P<base>string|integer|double|boolean|iri|endpoint)"
@@ -164,8 +165,10 @@ class Parameter:
             if value.startswith(("http://", "https://", "urn:")):
                 return self._iri(value)
             return ox.NamedNode(mint(base_iri, self.kind, value))
-        if _CLIENT_ID.fullmatch(value):
+        if CLIENT_ID.fullmatch(value):
             return ox.NamedNode(mint(base_iri, self.kind, value)) if self.kind else value
+        if self.kind in (None, "run", "entity") and not _SCHEME.match(value):
+            return value  # a name, for the engine to look up
         return self._iri(value)
 
     def _iri(self, value: str) -> ox.NamedNode:

@@ -76,23 +76,33 @@ def python_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | No
 
 class Rows(list):
     """The answer of a question: a list of dicts (one per row, every column present), with
-    ``columns``."""
+    ``columns``; ``iris`` names the columns whose cells are IRIs (named by ``with_names``)."""
 
-    def __init__(self, columns: Sequence[str], rows: Iterable[dict[str, Any]] = ()) -> None:
+    def __init__(
+        self,
+        columns: Sequence[str],
+        rows: Iterable[dict[str, Any]] = (),
+        *,
+        iris: Iterable[str] = (),
+    ) -> None:
         super().__init__(rows)
         self.columns = list(columns)
+        self.iris = frozenset(iris)
 
     @classmethod
     def from_result(cls, result: Any) -> Rows:
         """Convert a store ``SelectResult`` (``variables`` + tuples of terms)."""
         columns = list(result.variables)
-        return cls(
-            columns,
-            (
-                {c: python_value(t) for c, t in zip(columns, row, strict=True)}
-                for row in result.rows
-            ),
-        )
+        iris: set[str] = set()
+        rows = []
+        for row in result.rows:
+            cells = {}
+            for c, t in zip(columns, row, strict=True):
+                if isinstance(t, ox.NamedNode):
+                    iris.add(c)
+                cells[c] = python_value(t)
+            rows.append(cells)
+        return cls(columns, rows, iris=iris)
 
     def pivot(self, key: str, name: str, value: str) -> Rows:
         """One row per distinct ``key`` (the column dropped), with the other columns as in its first
@@ -116,7 +126,11 @@ class Rows(list):
             entry = wide.setdefault(row[key], {c: row[c] for c in fixed})
             entry[label] = row[value]
         columns = fixed + [n for n in names if n not in fixed]
-        return Rows(columns, ({c: entry.get(c) for c in columns} for entry in wide.values()))
+        return Rows(
+            columns,
+            ({c: entry.get(c) for c in columns} for entry in wide.values()),
+            iris=self.iris & set(fixed),
+        )
 
     def to_dataframe(self) -> Any:
         """The rows as a ``pandas.DataFrame`` (needs pandas)."""

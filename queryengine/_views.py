@@ -77,7 +77,7 @@ def run_view(
     view = get_view(name)
     if nodes is None:
         return run_question(
-            view, store=store, params=params or {}, base_iri=base_iri, timeout=timeout
+            view, store=store, params=params or {}, base_iri=base_iri, timeout=timeout, names=False
         )
     if not _NODES.search(view.sparql):
         raise QuestionFileError(f"view {name!r} takes no nodes", file=view.path)

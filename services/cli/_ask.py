@@ -7,6 +7,11 @@ commands ask through the manager, and a command finding the store locked prints 
 The store is not opened with pyoxigraph's ``read_only`` mode, which is undefined behaviour while
 another process writes.
 
+``provml ask`` shows names: its table has the name of each IRI in the IRI's column (``--iris``
+shows both); CSV and JSON keep every column (``COLUMN`` with the IRI, ``COLUMN_name`` with its
+name). A run, model or dataset parameter takes a name where one node has it; an ambiguous or unknown
+name is a bad-input error listing the candidates.
+
 Exit codes: 0 answered, 2 bad input (unknown question, missing or ill-typed parameter, invalid
 SPARQL), 1 the store failed.
 """
@@ -33,6 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "-p", "--param", action="append", default=[], metavar="K=V", help="a parameter (repeatable)"
     )
     ask.add_argument("--list", action="store_true", help="list the questions with their parameters")
+    ask.add_argument(
+        "--iris",
+        action="store_true",
+        help="the table shows IRIs next to their names (csv and json always hold both)",
+    )
     _common(ask)
     ask.set_defaults(handler=_ask)
 
@@ -140,9 +150,24 @@ def _ask(args: argparse.Namespace) -> int:
             rows = run_question(
                 question, store=store, params=params, base_iri=args.base_iri, timeout=args.timeout
             )
-        _print_rows(rows.columns, list(rows), args.format)
+        columns = rows.columns
+        if args.format == "table" and not args.iris:
+            columns, shown = _named(rows.columns, list(rows))
+            _print_rows(columns, shown, args.format)
+        else:
+            _print_rows(columns, list(rows), args.format)
 
     return _run(action)
+
+
+def _named(columns: list[str], rows: list[dict[str, Any]]) -> tuple[list[str], list[dict]]:
+    """The table's columns: a column of IRIs shows their names (its ``_name`` column) instead."""
+    named = {c for c in columns if f"{c}_name" in columns}
+    shown = [c for c in columns if not (c.endswith("_name") and c[: -len("_name")] in named)]
+    return shown, [
+        {c: (row[f"{c}_name"] if c in named and row[c] is not None else row[c]) for c in shown}
+        for row in rows
+    ]
 
 
 def _sparql(args: argparse.Namespace) -> int:

@@ -30,7 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     what = exp.add_mutually_exclusive_group(required=True)
     what.add_argument(
-        "--run", metavar="ID_OR_IRI", help="one run, by client id, run IRI or DLProv execution tag"
+        "--run",
+        metavar="ID_OR_IRI",
+        help="one run, by client id, run IRI, DLProv execution tag or a name only it has",
     )
     what.add_argument(
         "--dataflow", metavar="TAG", help="every execution of a DLProv dataflow, one document"

@@ -209,14 +209,8 @@ def _ask_questions(result: DemoResult, db: Any, ask: Any, console: Console) -> N
         for r in answers["lineage"]
         if r["relation"] in _DATA_RELATIONS and r["target_type"] not in _PARAMETER_TYPES
     ]
-    names = _labels(db, {r[c] for r in data_path for c in ("source", "target")})
-    data_path = [
-        {
-            **r,
-            "source": names.get(r["source"], r["source"]),
-            "target": names.get(r["target"], r["target"]),
-        }
-        for r in data_path
+    data_path = [  # the answer names every node
+        {**r, "source": r["source_name"], "target": r["target_name"]} for r in data_path
     ]
     console.print(
         _table(
@@ -225,32 +219,6 @@ def _ask_questions(result: DemoResult, db: Any, ask: Any, console: Console) -> N
             ["source", "relation", "target", "target_type"],
         )
     )
-
-
-def _labels(db: Any, iris: set[str]) -> dict[str, str]:
-    """Readable names for the demo's tables: a node's label, its plan's label for an execution,
-    else its kind and short id."""
-    import pyoxigraph as ox
-
-    from queryengine import sparql
-
-    values = " ".join(str(ox.NamedNode(i)) for i in sorted(iris) if i.startswith("http"))
-    rows = sparql(
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-        "PREFIX provml: <https://w3id.org/provml#>\n"
-        f"SELECT ?node ?label WHERE {{ VALUES ?node {{ {values} }} "
-        "{ ?node rdfs:label ?label } UNION "
-        "{ ?node provml:executionOf/rdfs:label ?plan "
-        "BIND(CONCAT(?plan, ' (execution)') AS ?label) } }",
-        store=db,
-    )
-    names = {r["node"]: r["label"] for r in rows}
-    base = default_base_iri()
-    for iri in iris:
-        if iri not in names and iri.startswith(base):
-            kind, _, ident = iri.removeprefix(base).partition("/")
-            names[iri] = f"{kind} {ident[:8]}"
-    return names
 
 
 def _export(result: DemoResult, db: Any, out: Path, console: Console) -> None:

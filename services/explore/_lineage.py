@@ -4,16 +4,18 @@ comes from it) along PROV relations, a step at a time up to a depth.
 It knows nothing of the kinds of nodes: any system's nodes linked by PROV relations (and the
 PROV-ML ones that refine them) show. A big graph stays usable: past ``fanout`` neighbours of one
 node by one relation, the rest become one group node (``kind: "group"``) the UI pages through with
-``neighbours``; past ``max_nodes`` the walk stops and says ``truncated``.
+``neighbours``; past ``max_nodes`` the walk stops and says ``truncated``. The start may be given by
+the name of a run, model or dataset.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyoxigraph as ox
 
-from queryengine import run_view
+from queryengine import ParameterError, find_by_name, run_view
 
 from ._errors import BadParameter, UnknownNode
 from ._labels import label_nodes
@@ -21,6 +23,7 @@ from ._labels import label_nodes
 __all__ = ["DIRECTIONS", "neighbourhood", "neighbours", "node_exists"]
 
 DIRECTIONS = ("up", "down", "both")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def _local(iri: str) -> str:
@@ -38,6 +41,23 @@ def check_iri(value: str, field: str) -> str:
     if ":" not in iri:
         raise BadParameter(f"{field} must be an absolute IRI: {value[:200]!r}", field=field)
     return iri
+
+
+def resolve_node(store: Any, value: str, field: str, *, timeout: float | None = None) -> str:
+    """An absolute IRI, or the run, model or dataset with this name (``queryengine``'s
+    ``find_by_name``): an unknown name is ``UnknownNode``, one several nodes have the query
+    engine's ``ParameterError`` listing them."""
+    if _SCHEME.match(value):
+        return check_iri(value, field)
+    try:
+        node = find_by_name(
+            store, value, ("run", "model", "dataset"), parameter=field, timeout=timeout
+        )
+    except ParameterError as exc:
+        if exc.code == "unknown_name":
+            raise UnknownNode(exc.message, field=field) from exc
+        raise
+    return node.value
 
 
 def node_exists(store: Any, iri: str, *, timeout: float | None = None) -> bool:
@@ -75,7 +95,7 @@ def neighbourhood(
 ) -> dict[str, Any]:
     """Nodes and edges within ``depth`` steps of ``node``, named, with group nodes for the
     neighbours past ``fanout``."""
-    iri = check_iri(node, "node")
+    iri = resolve_node(store, node, "node", timeout=timeout)
     if direction not in DIRECTIONS:
         raise BadParameter(f"direction must be one of {', '.join(DIRECTIONS)}", field="direction")
     if not node_exists(store, iri, timeout=timeout):

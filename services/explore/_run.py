@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from queryengine import run_view
+from queryengine import ParameterError, run_view
 
 from ._errors import UnknownNode
 from ._labels import label_nodes
@@ -18,8 +18,14 @@ __all__ = ["metric_series", "resolve_run", "run_detail"]
 def resolve_run(
     store: Any, run: str, *, base_iri: str | None = None, timeout: float | None = None
 ) -> dict[str, Any]:
-    """The table row of ``run`` (client id or IRI); ``UnknownNode`` when there is no such run."""
-    rows = run_rows(store, run=run, base_iri=base_iri, timeout=timeout)
+    """The table row of ``run`` (client id, IRI or a name one run has); ``UnknownNode`` when there
+    is no such run (a name several runs have is the query engine's ``ParameterError``)."""
+    try:
+        rows = run_rows(store, run=run, base_iri=base_iri, timeout=timeout)
+    except ParameterError as e:
+        if e.code != "unknown_name":
+            raise
+        rows = []
     if not rows:
         raise UnknownNode(f"no run {run!r} in the store", field="run")
     return rows[0]

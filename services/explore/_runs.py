@@ -23,10 +23,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from queryengine import run_view
+from queryengine import node_name, run_view
 
 from ._errors import BadParameter
-from ._labels import _label
 
 __all__ = ["RunsQuery", "best_of", "run_rows", "runs_table", "seconds_between"]
 
@@ -75,7 +74,7 @@ def run_rows(
     ask = {"store": store, "params": params, "base_iri": base_iri, "timeout": timeout}
     rows: dict[str, dict[str, Any]] = {}
     for s in run_view("run-summaries", **ask):
-        label = _label(
+        label = node_name(
             {"plan": s["experiment"], "started": s["started"], "types": _RUN_TYPE}, s["run"]
         )
         rows.setdefault(

@@ -35,6 +35,8 @@ __all__ = [
     "to_prov_document",
 ]
 
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 #: The manager's default base IRI (``PROVML_BASE_IRI``).
 DEFAULT_BASE_IRI = "http://provml.localhost/id/"
 
@@ -53,12 +55,14 @@ def select_quads(
     formats and pictures the whole store means its provenance graphs (runs, catalogue, imports):
     domain knowledge graphs are not PROV and are left out."""
     fmt = get_format(format)
-    if run is not None:
-        return run_quads(store, run, base_iri=base_iri)
-    if dataflow is not None:
-        return dataflow_quads(store, dataflow, base_iri=base_iri)
-    if graph is not None:
-        return graph_quads(store, graph)
+    if run is not None or dataflow is not None or graph is not None:
+        if run is not None:
+            quads = run_quads(store, run, base_iri=base_iri)
+        elif dataflow is not None:
+            quads = dataflow_quads(store, dataflow, base_iri=base_iri)
+        else:
+            quads = graph_quads(store, graph)
+        return quads + _names_of_others(store, quads) if fmt.family == "picture" else quads
     quads = all_quads(store)
     if fmt.family != "rdf":
         kept = tuple(f"{base_iri}graph/{name}" for name in ("run/", "catalog", "data", "import/"))
@@ -102,6 +106,8 @@ def serialize_quads(
 ) -> bytes:
     """Write quads in an export format (see ``EXPORT_FORMATS``)."""
     fmt = get_format(format)
+    if fmt.family == "picture":
+        return render_picture(_union(sorted(deskolemise(quads, base_iri), key=str)), fmt.name)
     if fmt.family == "rdf":
         quads = sorted(deskolemise(quads, base_iri), key=str)  # the same data, the same bytes
         data: list[ox.Quad] | list[ox.Triple] = quads if fmt.quads else _union(quads)
@@ -111,14 +117,29 @@ def serialize_quads(
             prefixes=prefixes_for(quads, base_iri),
         )
     document = to_prov_document(quads, base_iri=base_iri)
-    if fmt.family == "picture":
-        return render_picture(document, fmt.name)
     text = (
         document.serialize(format=fmt.prov_name, indent=2)
         if fmt.name == "provjson"
         else (document.serialize(format=fmt.prov_name))
     )
     return text.encode("utf-8")
+
+
+def _names_of_others(store: Store, quads: list[ox.Quad]) -> list[ox.Quad]:
+    """For a picture: the types and names of the nodes the quads mention but describe elsewhere
+    (the data another run prepared), so that the picture names them too."""
+    described = {q.subject for q in quads if q.predicate == _TYPE}
+    mentioned = {t for q in quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
+    missing = sorted((mentioned - described), key=str)
+    found: list[ox.Quad] = []
+    for start in range(0, len(missing), 400):
+        values = " ".join(str(n) for n in missing[start : start + 400])
+        result = store.query(
+            f"CONSTRUCT {{ ?s a ?t . ?s <{_LABEL}> ?l }} WHERE {{ VALUES ?s {{ {values} }} "
+            f"{{ ?s a ?t }} UNION {{ ?s <{_LABEL}> ?l }} }}"
+        )
+        found += [ox.Quad(t.subject, t.predicate, t.object) for t in getattr(result, "triples", [])]
+    return found
 
 
 def _union(quads: list[ox.Quad]) -> list[ox.Triple]:

@@ -1,6 +1,7 @@
 """What an export holds, read from a store (the contract in ``services.store._base``).
 
-- a run (by client id, run IRI or DLProv execution tag): the triples of its graph
+- a run (by client id, run IRI, DLProv execution tag or a name one run has, see
+  ``queryengine.find_by_name``): the triples of its graph
   ``{base}graph/run/{id}`` plus the descriptions of the shared data it reaches (data graph) and the
   catalogue nodes they reach (plans, measures, hyperparameters, agents, studies, and what those
   reach in turn), all in the default graph: a self-contained flat PROV document;
@@ -21,6 +22,7 @@ import pyoxigraph as ox
 
 from provlake.dataflow._ids import run_id
 from provlake.vocab import PROVML
+from queryengine import ParameterError, find_by_name
 from services.provdoc._errors import RunNotFoundError
 from services.provdoc._import import BUNDLE_SEGMENT
 from services.store._base import GraphResult, Store
@@ -65,6 +67,14 @@ def run_quads(store: Store, run: str, *, base_iri: str) -> list[ox.Quad]:
     """The run's own triples, the shared data and catalogue triples it references, all in the
     default graph."""
     run_iri, graph = run_graph_iri(run, base_iri)
+    if store.count(graph) == 0 and not _IRI.fullmatch(run):  # a name one run has, maybe
+        try:
+            found = find_by_name(store, run, ("run",), parameter="run").value
+        except ParameterError as exc:
+            raise RunNotFoundError(
+                f"no run {run_iri} in the store (its graph {graph} is empty); {exc.message}"
+            ) from exc
+        run_iri, graph = run_graph_iri(found, base_iri)
     if store.count(graph) == 0:
         raise RunNotFoundError(f"no run {run_iri} in the store (its graph {graph} is empty)")
     catalog = f"{base_iri}graph/catalog"

@@ -124,6 +124,38 @@ class Capture:
     def hyperparameters(self) -> str:
         return f"lr={self.log.lr}, momentum=0.9, momentum=0.95"
 
+    def names(self) -> dict[str, str]:
+        """The name every answer gives each node of the capture: a run by its workflow and start,
+        a task by its name, an iteration by its cycle and index, a value as name = value (and the
+        epoch it was set or measured in), a data reference by the argument that carried it; the
+        domain entity, which the store does not describe, by the end of its IRI."""
+        lr, start = self.log.lr, self.workflow[0]["startTime"]
+        names = {
+            self.iri: f"legacy-digits {_instant(start):%Y-%m-%d %H:%M:%S}",
+            self.train: "train",
+            self.source: "source",
+            SOURCE: SOURCE.rsplit("/", 1)[-1],
+            self.evaluation(self.load, "rows"): "rows = 1797",
+            f"{BASE}attribute-value/{self.load}/out/rows": "rows = 1797",
+        }
+        names |= {self.execution(i): name for name, i, _, _ in self.tasks}
+        for e in range(EPOCHS):
+            section = f"{self.run}.epochs.{e}"
+            names[self.section(e)] = f"epochs {e}"
+            for measure, value in (("loss", LOSS[lr][e]), ("accuracy", ACCURACY[lr][e])):
+                names[self.evaluation(section, measure)] = f"{measure} = {value:.4g} (epoch {e})"
+            for setting, value in (("lr", lr), ("momentum", momentum(e))):
+                hp = f"{BASE}hyperparameter-value/{section}.hp.{setting}"
+                names[hp] = f"{setting} = {value:.4g} (epoch {e})"
+        for (e, batch), i in self.batches.items():
+            for measure, f in (("batch_loss", batch_loss), ("grad_norm", grad_norm)):
+                names[self.evaluation(i, measure)] = (
+                    f"{measure} = {f(lr, e, batch):.4g} (epoch {e})"
+                )
+            for attribute, value in (("batch", batch), ("epoch", e)):
+                names[f"{BASE}attribute-value/{i}/in/{attribute}"] = f"{attribute} = {value}"
+        return names
+
 
 @pytest.fixture(scope="module")
 def manager(tmp_path_factory: pytest.TempPathFactory, oxigraph_server: str) -> Iterator[Manager]:
@@ -517,6 +549,19 @@ def _micros(seconds: float) -> int:
     return (_instant(seconds) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 
 
+def _named(rows: list[dict], names: dict[str, str]) -> list[dict]:
+    """The rows with ``COLUMN_name`` after each column of IRIs, as every answer has them."""
+    named = []
+    for row in rows:
+        out = {}
+        for column, value in row.items():
+            out[column] = value
+            if isinstance(value, str) and value.startswith(("http://", "https://")):
+                out[f"{column}_name"] = names[value]
+        named.append(out)
+    return named
+
+
 def _key(row: dict) -> str:
     return json.dumps(_plain(row), default=str, sort_keys=True)
 
@@ -574,11 +619,13 @@ def expected(captures: dict[float, Capture], oxigraph_server: str) -> dict:
 
 @pytest.mark.parametrize("question", sorted(catalogue()))
 def test_every_question_answers_the_legacy_capture(
-    question: str, expected: dict, manager: Manager
+    question: str, expected: dict, manager: Manager, captures: dict[float, Capture]
 ) -> None:
     cases = expected[question]  # a KeyError: a question of the catalogue left untested
+    names = {k: v for c in captures.values() for k, v in c.names().items()}
     with manager.client() as client:
         for params, rows in cases:
+            rows = _named(rows, names)
             answer = client.get(f"/api/v1/questions/{question}", params=params)
             assert answer.status_code == 200, answer.text
             got = json.loads(answer.text)["rows"]

@@ -254,6 +254,18 @@ def test_lineage_of_the_best_model_reaches_the_raw_data_and_the_domain_entity(
     assert not [x for x in labels if re.fullmatch(r"[0-9a-f]{12,}", x)], labels  # no bare hex
     browser.screenshot("lineage")
     browser.assert_clean()
+    # the same graph from the model's name, the model in focus
+    browser.open(f"lineage/{model['label']}?depth=6&direction=up")
+    browser.wait(  # the page of the name, its graph drawn
+        f"document.querySelector('.toolbar input').value === '{model['label']}'"
+        " && !!(document.getElementById('graph') && document.getElementById('graph').cy)"
+    )
+    assert browser.run("document.getElementById('graph').cy.nodes().length") == len(labels)
+    focus = browser.run(
+        "document.getElementById('graph').cy.nodes().filter(n => n.data('focus')).map(n => n.id())"
+    )
+    assert focus == [model["iri"]]
+    browser.assert_clean()
 
 
 def test_node_page_names_its_links(site: Site, browser: Browser) -> None:
@@ -302,6 +314,50 @@ def test_question_form_answers_with_names(site: Site, browser: Browser) -> None:
     assert f"{site.best().test_accuracy:.4g}".rstrip("0") in first
     assert "digits-mlp" in first  # the run is named, not shown as its IRI
     browser.screenshot("questions")
+    browser.assert_clean()
+
+
+def test_question_form_takes_names_and_lists_the_runs_a_name_is_ambiguous_for(
+    site: Site, browser: Browser
+) -> None:
+    """The four trainings share their experiment's name: asking by it lists them, each a button
+    that asks again with its IRI; a model's name is taken as it is."""
+    browser.open("questions/upstream")
+    browser.wait("document.querySelector('form.question input[name=\"start\"]')")
+    ask = (
+        "(() => { const f = document.querySelector('form.question'); "
+        "f.elements.start.value = %s; f.elements.hops.value = '1'; f.requestSubmit(); "
+        "return true; })()"
+    )
+    browser.run(ask % "'digits-mlp'")
+    browser.wait(f"document.querySelectorAll('ul.candidates li').length === {len(site.outcomes)}")
+    listed = browser.run("document.querySelector('ul.candidates').textContent")
+    assert all(o.run_id in listed or "digits-mlp" in listed for o in site.outcomes)
+    message = browser.run("document.querySelector('p.message.error').textContent")
+    assert (
+        message
+        == "parameter 'start': 4 runs are called 'digits-mlp'; give the IRI (or id) of one of them:"
+    )
+    browser.screenshot("questions-ambiguous")
+    browser.collect()  # the refusal is the one console error: Chrome reports every 400
+    assert browser.errors == [
+        f"{site.manager.url}/api/v1/questions/upstream - Failed to load resource: the server "
+        "responded with a status of 400 (Bad Request)"
+    ]
+    browser.errors.clear()
+    browser.run("document.querySelector('ul.candidates button').click()")
+    browser.wait("document.querySelectorAll('table.answer tbody tr').length > 0")
+    assert browser.run("document.querySelector('form.question').elements.start.value").startswith(
+        "http://"
+    )
+    best = site.best().config
+    browser.run(ask % f"'mlp-h{best.hidden}-lr{best.lr}'")
+    browser.wait(
+        "[...document.querySelectorAll('table.answer tbody tr')].map(r => r.textContent)"
+        ".join(' ').includes('training')"
+    )
+    shown = browser.run("document.querySelector('table.answer').textContent")
+    assert "http://" not in shown  # IRIs shown by their names
     browser.assert_clean()
 
 

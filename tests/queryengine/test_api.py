@@ -141,6 +141,9 @@ def test_stores_without_lateral_get_plain_values(memory_store) -> None:
     plain = Sparql11OnlyStore(memory_store)
     expected = ask("training-curve", store=memory_store, run="r1", measure="loss")
     assert ask("training-curve", store=plain, run="r1", measure="loss") == expected
-    assert ["LATERAL" in q for q in plain.queries] == [True, False]
+    asked = lambda: [  # noqa: E731  the question's queries, not the look-up of names
+        "LATERAL" in q for q in plain.queries if q.startswith("# name: ") and "node-labels" not in q
+    ]
+    assert asked() == [True, False]
     ask("best-epoch", store=plain, run="r1", measure="loss")  # remembered: no second refusal
-    assert ["LATERAL" in q for q in plain.queries] == [True, False, False]
+    assert asked() == [True, False, False]

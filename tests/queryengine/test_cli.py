@@ -71,18 +71,29 @@ def test_ask_csv_and_table(capsys, store_uri: str) -> None:
     )
     assert code == 0
     assert list(csv.reader(io.StringIO(out))) == [
-        ["stage", "epoch", "step", "metric", "value", "evaluation"],
-        ["train", "0", "", "loss", "0.9", f"{BASE}evaluation/r1-loss-0"],
-        ["train", "1", "", "loss", "0.5", f"{BASE}evaluation/r1-loss-1"],
-        ["train", "2", "", "loss", "0.4", f"{BASE}evaluation/r1-loss-2"],
+        ["stage", "epoch", "step", "metric", "value", "evaluation", "evaluation_name"],
+        ["train", "0", "", "loss", "0.9", f"{BASE}evaluation/r1-loss-0", "loss = 0.9 (epoch 0)"],
+        ["train", "1", "", "loss", "0.5", f"{BASE}evaluation/r1-loss-1", "loss = 0.5 (epoch 1)"],
+        ["train", "2", "", "loss", "0.4", f"{BASE}evaluation/r1-loss-2", "loss = 0.4 (epoch 2)"],
     ]
     code, out, _ = run(
         capsys, "ask", "training-curve", "-p", "run=r1", "-p", "measure=loss", "--store", store_uri
     )
-    lines = out.splitlines()
+    lines = out.splitlines()  # the table names the evaluations instead of showing their IRIs
     assert lines[0].split() == ["stage", "epoch", "step", "metric", "value", "evaluation"]
-    assert lines[2].split() == ["train", "0", "loss", "0.9", f"{BASE}evaluation/r1-loss-0"]
-    assert lines[-1] == "(3 rows)"
+    assert lines[2].split()[:4] == ["train", "0", "loss", "0.9"]
+    assert lines[2].endswith("  loss = 0.9 (epoch 0)")
+    assert lines[-1] == "(3 rows)" and BASE not in out
+    code, out, _ = run(
+        capsys,
+        *("ask", "training-curve", "-p", "run=r1", "-p", "measure=loss", "--iris"),
+        *("--store", store_uri),
+    )
+    lines = out.splitlines()
+    assert lines[0].split() == [
+        *("stage", "epoch", "step", "metric", "value", "evaluation", "evaluation_name")
+    ]
+    assert f"{BASE}evaluation/r1-loss-0  loss = 0.9 (epoch 0)" in lines[2]
 
 
 def test_ask_list(capsys) -> None:
@@ -115,6 +126,32 @@ def test_bad_input_exits_2_naming_it(capsys, store_uri: str, argv: list[str], me
     assert code == 2
     assert message in err
     assert out == ""
+
+
+def test_ask_takes_names(capsys, store_uri: str) -> None:
+    """A name one node has stands for it; one several have, or none, exits 2 listing the
+    candidates."""
+    ask = ("ask", "upstream", "-p", "hops=1", "--store", store_uri, "--format", "json")
+    code, by_name, _ = run(capsys, *ask, "-p", "start=mlp-r1")
+    assert code == 0
+    assert json.loads(by_name) == [
+        {"node": f"{BASE}execution/r1-train", "node_name": "train", "distance": 1}
+    ]
+    code, out, err = run(capsys, *ask, "-p", "start=digits-mlp")
+    assert (code, out) == (2, "")
+    assert err == (
+        "provml: parameter 'start': 3 runs are called 'digits-mlp'; give the IRI (or id) of one"
+        " of them:\n"
+        f"  {BASE}run/r1  digits-mlp 2026-01-01 10:00:00\n"
+        f"  {BASE}run/r2  digits-mlp 2026-01-01 10:10:00\n"
+        f"  {BASE}run/r3  digits-mlp 2026-01-01 11:00:00\n"
+    )
+    code, out, err = run(capsys, *ask, "-p", "start=mlp-r4")
+    assert (code, out) == (2, "")
+    assert err == (
+        "provml: parameter 'start': no run, model or dataset has the id or name 'mlp-r4'; "
+        "close names: mlp-r2, mlp-r1\n"
+    )
 
 
 def test_a_missing_store_is_not_created(capsys, tmp_path: Path) -> None:

@@ -20,6 +20,8 @@ from tests.dlprov import EXEC, LOSSES, STAMP, reference, replay
 RUN = run_id(EXEC)
 BASE = "http://provml.localhost/id/"
 RUN_TYPE = "LearningExperimentExecution"
+RUN_NAME = EXEC  # the execution tag: the run's label
+TRANSFORMATIONS = ("loaddata", "applyfilter", "splitdata", "train")  # tasks 1 to 4
 OTRAIN = [
     "TIMESTAMP", "ELAPSED_TIME", "LOSS", "ACCURACY", "VAL_LOSS", "VAL_ACCURACY", "EPOCH",
 ]  # fmt: skip
@@ -149,9 +151,12 @@ def test_models_from_data_find_the_trained_model(answer) -> None:
     expected = [
         {
             "model": _element(4, "otrainedmodel"),
+            "model_name": "trained_model",
             "name": "trained_model",
             "run": f"{BASE}run/{RUN}",
+            "run_name": RUN_NAME,
             "training": _execution(4),
+            "training_name": "train 4",
         }
     ]
     assert answer("models-from-data", data=f"{RUN}~1.iinputdataset") == expected
@@ -209,9 +214,49 @@ def test_lineage_of_the_trained_model(answer) -> None:
             for name in ("architecture", "in_container", "os", "os_version")
         ],
     ]  # fmt: skip
-    columns = ("source", "relation", "target", "source_type", "target_type")
+    # every node named: a task by its transformation and id, a set by its tag, an element by its
+    # set and first value (the model by its MODEL_NAME), a setting as name = value
+    names = {
+        f"{BASE}run/{RUN}": RUN_NAME,
+        **{_execution(k): f"{t} {k}" for k, t in enumerate(TRANSFORMATIONS, start=1)},
+        **{
+            _dataset(k, tag): tag
+            for k, tag in (
+                *((1, "iinputdataset"), (1, "oloaddata"), (2, "ifilter"), (2, "ofilter")),
+                *((3, "isplitconfig"), (3, "otrainset"), (3, "ovalset"), (4, "itrain")),
+            )
+        },
+        _element(1, "iinputdataset"): "iinputdataset: MNIST",
+        _element(2, "ifilter"): "ifilter: Normalize",
+        _element(3, "isplitconfig"): "isplitconfig: 48000",
+        _element(4, "itrain"): "itrain: adam",
+        model: "trained_model",
+        **{
+            f"{BASE}hyperparameter-value/{RUN}~4.{name}": f"{name} = {value}"
+            for name, value in (
+                *(("batch_size", 32), ("learning_rate", 0.002), ("num_epochs", 5)),
+                *(("num_layers", 4), ("optimizer_name", "adam")),
+            )
+        },
+        **{
+            f"{BASE}attribute-value/{RUN}/in/hardware.{name}": f"hardware.{name} = {value}"
+            for name, value in (
+                *(("architecture", "x86_64"), ("in_container", True), ("os", "Linux")),
+                ("os_version", "#1 SMP PREEMPT_DYNAMIC @0"),
+            )
+        },
+    }
     assert answer("lineage", start=model) == [
-        dict(zip(columns, e, strict=True)) for e in sorted(edges)
+        {
+            "source": s,
+            "source_name": names[s],
+            "relation": r,
+            "target": t,
+            "target_name": names[t],
+            "source_type": st,
+            "target_type": tt,
+        }
+        for s, r, t, st, tt in sorted(edges)
     ]
 
 

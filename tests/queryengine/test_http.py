@@ -44,7 +44,7 @@ def test_list(client: TestClient) -> None:
         "type": "iri:run",
         "required": True,
         "default": None,
-        "description": "the run (experiment execution): its IRI or client run id",
+        "description": "the run (experiment execution): its IRI, client run id or name",
     }
     assert curve["parameters"][1]["required"] is False
 
@@ -191,3 +191,77 @@ def test_non_finite_values_in_the_store_come_back_as_their_xsd_spelling(memory_s
     assert response.status_code == 200
     values = [(r["epoch"], r["value"]) for r in response.json()["rows"] if r["metric"] == "loss"]
     assert values == [(0, 0.9), (1, "NaN"), (2, 0.4)]
+
+
+# -- names for IRI parameters ----------------------------------------------------------------------
+
+RUNS = [  # the three runs of digits-mlp, as the answers name them
+    (f"{BASE}run/r1", "digits-mlp 2026-01-01 10:00:00"),
+    (f"{BASE}run/r2", "digits-mlp 2026-01-01 10:10:00"),
+    (f"{BASE}run/r3", "digits-mlp 2026-01-01 11:00:00"),
+]
+
+
+def _rows(client: TestClient, question: str, **params: object) -> list[dict]:
+    answer = client.get(f"/api/v1/questions/{question}", params=params)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["rows"]
+
+
+def test_a_name_one_node_has_stands_for_it(client: TestClient) -> None:
+    # a model by its label (m1 is called mlp-r1), a run by its experiment when it ran once, or
+    # by the name answers give it; the answer is the one the id gives
+    by_name = _rows(client, "upstream", start="mlp-r1", hops=1)
+    assert by_name == _rows(client, "upstream", start="m1", hops=1)
+    assert by_name == [{"node": f"{BASE}execution/r1-train", "node_name": "train", "distance": 1}]
+    assert _rows(client, "lineage", start="mlp-r2") == _rows(client, "lineage", start="m2")
+    prep = _rows(client, "execution-times", run="digits-prep")
+    assert prep and prep == _rows(client, "execution-times", run="prep")
+    best = _rows(client, "best-epoch", run=RUNS[1][1], measure="loss")
+    assert best == [{"stage": "train", "epoch": 1, "metric": "loss", "value": 0.3}]
+    # an entity parameter takes a dataset's name
+    assert _rows(client, "models-from-data", data="raw-a")[0]["model_name"] == "mlp-r1"
+
+
+def test_a_name_several_nodes_have_is_a_400_listing_them(client: TestClient) -> None:
+    answer = client.get("/api/v1/questions/training-curve", params={"run": "digits-mlp"})
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["error"] == "ambiguous_name"
+    assert body["message"] == (
+        "parameter 'run': 3 runs are called 'digits-mlp'; give the IRI (or id) of one of them:"
+        + "".join(f"\n  {iri}  {name}" for iri, name in RUNS)
+    )
+    assert body["details"] == {
+        "parameter": "run",
+        "value": "digits-mlp",
+        "count": 3,
+        "candidates": [
+            {"iri": iri, "name": name, "type": "LearningExperimentExecution"} for iri, name in RUNS
+        ],
+    }
+    # the generic IRI parameter of the lineage questions too
+    answer = client.post("/api/v1/questions/lineage", json={"start": "digits-mlp"})
+    assert answer.status_code == 400 and answer.json()["details"]["count"] == 3
+
+
+def test_an_unknown_name_is_a_400_with_the_closest_names(client: TestClient) -> None:
+    answer = client.get("/api/v1/questions/lineage", params={"start": "mlp-r4"})
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "error": "unknown_name",
+        "message": "parameter 'start': no run, model or dataset has the id or name 'mlp-r4'; "
+        "close names: mlp-r2, mlp-r1",  # the most alike first (equally alike: difflib's order)
+        "details": {
+            "parameter": "start",
+            "value": "mlp-r4",
+            "candidates": [{"name": "mlp-r2"}, {"name": "mlp-r1"}],
+        },
+    }
+    # a run parameter: an id the store does not know is looked up as a name, and refused
+    answer = client.get("/api/v1/questions/training-curve", params={"run": "r9"})
+    assert answer.status_code == 400 and answer.json()["error"] == "unknown_name"
+    assert (
+        answer.json()["message"]
+        == "parameter 'run': no run has the id or name 'r9'; give a full IRI"
+    )

@@ -149,7 +149,8 @@ def test_values_are_typed(store) -> None:
         ("flag", "maybe", "must be a boolean"),
         ("text", 3, "must be a string"),
         ("node", "", "non-empty"),
-        ("node", "not an iri", "absolute IRI or a client id"),
+        ("node", "http://not an iri", "not a valid IRI"),
+        ("node", "not an id", "cannot resolve 'not an id' without a store"),
     ],
 )
 def test_ill_typed_values_name_the_parameter(name: str, value: object, problem: str) -> None:
@@ -166,6 +167,20 @@ def test_missing_and_unknown_parameters(store) -> None:
     with pytest.raises(ParameterError, match="no parameter 'colour'") as e:
         ask("training-curve", store=store, run="r1", colour="red")
     assert (e.value.parameter, e.value.code) == ("colour", "unknown_parameter")
+
+
+def test_values_written_otherwise_are_not_names(store) -> None:
+    """Only IRI parameters are looked up by name: a number or boolean written in another form
+    (``2e-1``, ``yes``) is its value."""
+    ask_ = {"store": store, "base_iri": BASE, "measure": "test_accuracy"}
+    prop = "https://example.org/cores#porosity"
+    assert ask("models-by-domain-property", property=prop, below="2e-1", **ask_) == ask(
+        "models-by-domain-property", property=prop, below=0.2, **ask_
+    )
+    finished = ask(
+        "rank-trainings", measure="loss", goal="min", finished="yes", base_iri=BASE, store=store
+    )
+    assert [r["run"] for r in finished] == [BASE + "run/r2", BASE + "run/r1"]
 
 
 def test_choices_and_ranges(store) -> None:
@@ -186,5 +201,7 @@ def test_generic_iri_accepts_a_client_id_or_a_full_iri(store) -> None:
     by_id = ask("upstream", store=store, start="m1", hops=1, base_iri=BASE)
     by_iri = ask("upstream", store=store, start=BASE + "entity/m1", hops=1, base_iri=BASE)
     assert by_id == by_iri and [r["node"] for r in by_id] == [BASE + "execution/r1-train"]
-    with pytest.raises(ParameterError, match="no node with identifier 'nothing-here'"):
+    with pytest.raises(
+        ParameterError, match="no run, model or dataset has the id or name 'nothing"
+    ):
         ask("upstream", store=store, start="nothing-here", base_iri=BASE)

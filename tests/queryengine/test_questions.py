@@ -49,7 +49,20 @@ def test_every_question_has_a_test() -> None:
 
 def test_training_curve(answer) -> None:
     rows = answer("training-curve", run="r1", measure="loss")
-    assert rows.columns == ["stage", "epoch", "step", "metric", "value", "evaluation"]
+    assert rows.columns == [
+        "stage",
+        "epoch",
+        "step",
+        "metric",
+        "value",
+        "evaluation",
+        "evaluation_name",
+    ]
+    assert [r["evaluation_name"] for r in rows] == [
+        "loss = 0.9 (epoch 0)",
+        "loss = 0.5 (epoch 1)",
+        "loss = 0.4 (epoch 2)",
+    ]
     assert tuples(rows, "stage", "epoch", "metric", "value", "evaluation") == [
         ("train", 0, "loss", 0.9, "evaluation/r1-loss-0"),
         ("train", 1, "loss", 0.5, "evaluation/r1-loss-1"),
@@ -178,9 +191,11 @@ def test_compare_trainings(answer) -> None:
     assert short(rows) == [
         {
             "run_a": "run/r1",
+            "run_a_name": "digits-mlp 2026-01-01 10:00:00",
             "setting_a": 0.1,
             "final_a": 0.4,
             "run_b": "run/r2",
+            "run_b_name": "digits-mlp 2026-01-01 10:10:00",
             "setting_b": 0.01,
             "final_b": 0.35,
         }
@@ -205,8 +220,24 @@ def test_trainings_using_data(answer) -> None:
 def test_models_from_data(answer) -> None:
     rows = answer("models-from-data", data="raw-a")
     assert short(rows) == [
-        {"model": "entity/m1", "name": "mlp-r1", "run": "run/r1", "training": "execution/r1-train"},
-        {"model": "entity/m2", "name": "mlp-r2", "run": "run/r2", "training": "execution/r2-train"},
+        {
+            "model": "entity/m1",
+            "model_name": "mlp-r1",
+            "name": "mlp-r1",
+            "run": "run/r1",
+            "run_name": "digits-mlp 2026-01-01 10:00:00",
+            "training": "execution/r1-train",
+            "training_name": "train",
+        },
+        {
+            "model": "entity/m2",
+            "model_name": "mlp-r2",
+            "name": "mlp-r2",
+            "run": "run/r2",
+            "run_name": "digits-mlp 2026-01-01 10:10:00",
+            "training": "execution/r2-train",
+            "training_name": "train",
+        },
     ]
     assert answer("models-from-data", data="raw-b") == []  # r3 is still training
 
@@ -329,17 +360,21 @@ def test_models_by_domain_property(answer) -> None:
             "model": "entity/m1",
             "model_name": "mlp-r1",
             "entity": CORES + "S1",
+            "entity_name": "core S1",
             "property_value": 0.12,
             "value": 0.83,
             "run": "run/r1",
+            "run_name": "digits-mlp 2026-01-01 10:00:00",
         },
         {
             "model": "entity/m2",
             "model_name": "mlp-r2",
             "entity": CORES + "S1",
+            "entity_name": "core S1",
             "property_value": 0.12,
             "value": 0.87,
             "run": "run/r2",
+            "run_name": "digits-mlp 2026-01-01 10:10:00",
         },
     ]
     assert (
@@ -367,6 +402,7 @@ def test_runs(answer) -> None:
     rows = answer("runs")
     assert rows.columns == [
         "run",
+        "run_name",
         "name",
         "study",
         "status",
@@ -374,6 +410,12 @@ def test_runs(answer) -> None:
         "duration_seconds",
         "hyperparameters",
         "metrics",
+    ]
+    assert [r["run_name"] for r in rows] == [
+        "digits-mlp 2026-01-01 11:00:00",
+        "digits-mlp 2026-01-01 10:10:00",
+        "digits-mlp 2026-01-01 10:00:00",
+        "digits-prep 2026-01-01 09:00:00",
     ]
     assert tuples(rows, "run", "name", "status", "started", "hyperparameters", "metrics") == [
         (
@@ -423,8 +465,10 @@ def test_braid_record(answer) -> None:
         "kind": "model",
         "time": "2026-11-22T10:02:00Z",
         "invalidation": "braid/invalidation/inv-cal-3",
+        "invalidation_name": "Invalidation inv-cal-3",
         "cause": "calibration drifted",
         "root": "braid/invalidation/inv-cal",
+        "root_name": "Invalidation inv-cal",
         "invalidated_at": "2026-11-22T10:30:00Z",
     }
     assert short(answer("braid-record", record="2"))[0]["invalidation"] is None

@@ -38,7 +38,12 @@ def answer(request: pytest.FixtureRequest, versions_store) -> Callable[..., list
 
 def test_version_graph(answer) -> None:
     rows = answer("version-graph", kind="model", name="mlp")
-    assert rows.columns == ["from", "to", "weight", "inferred"]
+    assert rows.columns == ["from", "from_name", "to", "to_name", "weight", "inferred"]
+    assert tuples(rows, "from_name", "to_name") == [
+        ("mlp (mlp-1)", "mlp (mlp-2)"),
+        ("mlp (mlp-2)", "mlp (mlp-3)"),
+        ("mlp (mlp-2)", "mlp (mlp-4)"),
+    ]
     assert tuples(rows, "from", "to", "weight", "inferred") == [
         ("entity/mlp-1", "entity/mlp-2", 0.05, True),
         ("entity/mlp-2", "entity/mlp-3", 0.1, True),
@@ -49,12 +54,19 @@ def test_version_graph(answer) -> None:
         ("entity/dataset.digits.v1", "entity/dataset.digits.v2", 0.1, False),
         ("entity/dataset.digits.v2", "entity/dataset.digits.v3", 0.2, False),
     ]
+    assert tuples(rows, "from_name", "to_name") == [
+        ("digits v1", "digits v2"),
+        ("digits v2", "digits v3"),
+    ]
     assert answer("version-graph", kind="dataset", name="no such data") == []
 
 
 def test_version_history(answer) -> None:
     rows = answer("version-history", kind="model", name="mlp")
-    assert rows.columns == ["version", "id", "depth", "started", "revises", "inputs", "digest"]
+    assert rows.columns == [
+        *("version", "version_name", "id", "depth", "started", "revises", "inputs", "digest")
+    ]
+    assert [r["version_name"] for r in rows] == [f"mlp (mlp-{n})" for n in (1, 2, 3, 4)]
     assert tuples(rows, "id", "depth", "started", "revises", "inputs") == [
         ("mlp-1", 0, "2026-01-01T10:00:00Z", None, "algorithm/mlp-code@v1, dataset/digits@v1"),
         ("mlp-2", 1, "2026-01-01T11:00:00Z", "mlp-1", "algorithm/mlp-code@v1, dataset/digits@v2"),
@@ -62,18 +74,23 @@ def test_version_history(answer) -> None:
         ("mlp-4", 2, "2026-01-01T13:00:00Z", "mlp-2", "algorithm/mlp-code@v2, dataset/digits@v2"),
     ]
     rows = answer("version-history", kind="algorithm", name="mlp-code")
-    assert tuples(rows, "version", "id", "depth", "revises") == [
-        ("entity/algorithm.mlp-code.v1", "v1", 0, None),
-        ("entity/algorithm.mlp-code.v2", "v2", 1, "v1"),
+    assert tuples(rows, "version", "version_name", "id", "depth", "revises") == [
+        ("entity/algorithm.mlp-code.v1", "mlp-code v1", "v1", 0, None),
+        ("entity/algorithm.mlp-code.v2", "mlp-code v2", "v2", 1, "v1"),
     ]
 
 
 def test_version_explain(answer) -> None:
     rows = answer("version-explain", **{"from": "mlp-1", "to": "mlp-4"})
     assert rows.columns == [
-        *("step", "older", "newer", "weight", "input", "input_from", "input_to", "change"),
-        *("measure", "from_value", "to_value"),
+        *("step", "older", "older_name", "newer", "newer_name", "weight", "input", "input_from"),
+        *("input_to", "change", "measure", "from_value", "to_value"),
     ]
+    assert {(r["older_name"], r["newer_name"]) for r in rows} == {
+        ("mlp (mlp-1)", "mlp (mlp-2)"),
+        ("mlp (mlp-2)", "mlp (mlp-4)"),
+        ("mlp (mlp-1)", "mlp (mlp-4)"),
+    }
     columns = ("step", "older", "newer", "weight", "input", "input_from", "input_to", "change")
     assert tuples(rows[:4], *columns) == [
         (1, "entity/mlp-1", "entity/mlp-2", 0.05, "algorithm/mlp-code", "v1", "v1", 0.0),

@@ -66,10 +66,11 @@ def test_explain(store_uri, capsys) -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == (
-        "step,older,newer,weight,input,input_from,input_to,change,measure,from_value,to_value"
+        "step,older,older_name,newer,newer_name,weight,input,input_from,input_to,change,measure,"
+        "from_value,to_value"
     )
     assert lines[2].endswith(",dataset/digits,v1,v2,0.1,,,")
-    assert lines[-1].endswith(",0.07500000000000001,,,,,accuracy,0.9,0.95")
+    assert lines[-1].endswith(",mlp (mlp-4),0.07500000000000001,,,,,accuracy,0.9,0.95")
 
 
 def test_errors(store_uri, capsys) -> None:

@@ -27,7 +27,7 @@ export async function render(el, route) {
   depth.value = route.query.get("depth") || "3";
   const direction = h("select", {}, [["both", "up and down"], ["up", "upstream"], ["down", "downstream"]].map(([v, t]) => h("option", { value: v }, t)));
   direction.value = route.query.get("direction") || "both";
-  const input = h("input", { type: "text", class: "filter", value: iri, placeholder: "IRI of a node (open one from a run page)" });
+  const input = h("input", { type: "text", class: "filter", value: iri, placeholder: "IRI of a node, or the name of a run, model or dataset" });
   const go = () => { location.hash = `${link.lineage(input.value.trim())}${depth.value ? `?depth=${depth.value}&direction=${direction.value}` : ""}`.replace(/\?depth=(\d+)\?depth=/, "?depth="); };
   const panel = h("aside", { class: "panel" }, message("Click a node to see it; double-click opens it.", "info"));
   el.append(h("h1", {}, "Lineage"), h("div", { class: "toolbar" }, input, depth, direction, h("button", { type: "button", onclick: go }, "Show")));

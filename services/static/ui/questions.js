@@ -1,6 +1,7 @@
 // The named questions: pick one, fill its typed parameters in a form, see the answer as a table
-// whose IRIs are named and linked, download it as CSV.
-import { get, labels, post } from "./api.js";
+// whose IRIs are named (by the answer's COLUMN_name columns) and linked, download it as CSV. A
+// name several nodes have lists them, each a button that puts its IRI in the parameter.
+import { get, post } from "./api.js";
 import { csvText, download, fmt, h, link, message, nodeLink, table } from "./dom.js";
 
 function field(p) {
@@ -41,13 +42,21 @@ export async function render(el, route) {
     answer.replaceChildren(message("asking…", "info"));
     try {
       const result = await post(`/api/v1/questions/${q.name}`, params);
-      const names = await labels(result.rows.flatMap((r) => Object.values(r)));
-      const cell = (v) => (typeof v === "string" && names[v] ? [nodeLink(v, names[v].label), " ", h("a", { href: link.lineage(v), class: "muted" }, "⤳")] : fmt(v));
+      const named = new Set(result.columns.filter((c) => result.columns.includes(`${c}_name`)));
+      const shown = result.columns.filter((c) => !(c.endsWith("_name") && named.has(c.slice(0, -5))));
+      const cell = (r, c) => (named.has(c) && typeof r[c] === "string"
+        ? [nodeLink(r[c], r[`${c}_name`] ?? r[c]), " ", h("a", { href: link.lineage(r[c]), class: "muted" }, "⤳")]
+        : fmt(r[c]));
       answer.replaceChildren(
         h("p", {}, `${result.rows.length} rows `, h("button", { type: "button", onclick: () => download(`${q.name}.csv`, csvText(result.columns, result.rows.map((r) => result.columns.map((c) => r[c])))) }, "CSV")),
-        table(result.columns, result.rows.map((r) => result.columns.map((c) => cell(r[c]))), { class: "answer" }));
+        table(shown, result.rows.map((r) => shown.map((c) => cell(r, c))), { class: "answer" }));
     } catch (error) {
-      answer.replaceChildren(message(error.message));
+      const details = (error.body && error.body.details) || {};
+      const candidates = (details.candidates || []).filter((c) => c.iri);
+      const use = (c) => h("button", { type: "button", class: "candidate", onclick: () => { form.elements[details.parameter].value = c.iri; form.requestSubmit(); } }, "use");
+      answer.replaceChildren(
+        message(error.message.split("\n")[0]),
+        ...(candidates.length ? [h("ul", { class: "candidates" }, candidates.map((c) => h("li", {}, use(c), " ", nodeLink(c.iri, c.name), ` ${c.type}`)))] : []));
     }
   });
   el.append(form, answer);

@@ -137,8 +137,19 @@ def test_unknown_runs_are_404_and_bad_ids_400(client: TestClient) -> None:
         assert answer.json()["details"] == [
             {"field": "run", "message": "no run 'nope' in the store"}
         ]
-    bad = client.get("/api/v1/runs/not%20an%20id")
+    bad = client.get("/api/v1/runs/urn:not%20an%20iri")
     assert bad.status_code == 400 and bad.json()["details"]["parameter"] == "run"
+    # a run is also found by a name one run has; a name several runs have is a 400 listing them
+    unknown = client.get("/api/v1/runs/no%20such%20name")
+    assert unknown.status_code == 404 and unknown.json()["details"][0]["field"] == "run"
+    assert client.get("/api/v1/runs/digits-prep").json()["run"] == "prep"
+    several = client.get("/api/v1/runs/digits-mlp")
+    assert several.status_code == 400 and several.json()["error"] == "ambiguous_name"
+    assert [c["iri"].rsplit("/", 1)[-1] for c in several.json()["details"]["candidates"]] == [
+        "r1",
+        "r2",
+        "r3",
+    ]
     compare = client.get("/api/v1/compare", params={"runs": "r1,nope"})
     assert compare.status_code == 404 and compare.json()["details"][0]["field"] == "runs"
     one = client.get("/api/v1/compare", params={"runs": "r1"})
@@ -197,6 +208,10 @@ def test_lineage_goes_up_and_down_with_names_and_groups(client: TestClient) -> N
         "relation": "wasGeneratedBy",
     } in up["edges"]
     assert up["groups"] == [] and up["truncated"] is False
+    by_name = client.get(
+        "/api/v1/lineage", params={"node": "mlp-r1", "depth": 6, "direction": "up"}
+    ).json()
+    assert by_name == up
     down = client.get(
         "/api/v1/lineage",
         params={"node": BASE + "entity/train-a", "depth": 1, "direction": "down", "fanout": 1},
@@ -222,8 +237,15 @@ def test_lineage_and_node_refuse_unknown_and_malformed_nodes(client: TestClient)
         key = "node" if path.endswith("lineage") else "iri"
         missing = client.get(path, params={key: BASE + "entity/nope"})
         assert missing.status_code == 404 and missing.json()["details"][0]["field"] == key
-        bad = client.get(path, params={key: "not an iri"})
+        bad = client.get(path, params={key: "urn:not an iri"})
         assert bad.status_code == 400 and bad.json()["details"][0]["field"] == key
+    # the lineage starts from a name one run, model or dataset has; an unknown one is a 404, one
+    # several have a 400 listing them
+    unknown = client.get("/api/v1/lineage", params={"node": "not a name"})
+    assert unknown.status_code == 404 and unknown.json()["details"][0]["field"] == "node"
+    several = client.get("/api/v1/lineage", params={"node": "digits-mlp"})
+    assert several.status_code == 400 and several.json()["details"]["parameter"] == "node"
+    assert several.json()["details"]["count"] == 3
     depth = client.get("/api/v1/lineage", params={"node": BASE + "entity/m1", "depth": 11})
     assert depth.status_code == 400 and depth.json()["details"][0]["field"] == "query.depth"
 

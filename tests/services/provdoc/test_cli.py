@@ -63,7 +63,7 @@ def test_export_a_run_in_the_format_of_the_file_name(db: str, tmp_path: Path) ->
         assert set(FACTS) <= stored(quads), name
     dot = provml("export", "--store", db, "--run", f"{BASE}run/r1", "-o", "r1.dot", cwd=tmp_path)
     assert dot.returncode == 0, dot.stderr
-    assert b"execution:t1" in (tmp_path / "r1.dot").read_bytes()
+    assert b'[label="train", shape=box' in (tmp_path / "r1.dot").read_bytes()
 
 
 def test_export_everything_to_stdout(db: str, tmp_path: Path) -> None:

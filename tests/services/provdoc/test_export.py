@@ -148,7 +148,7 @@ def test_rdf_formats_hold_exactly_the_run(store: Store, fmt: str) -> None:
 
 def test_pictures(store: Store) -> None:
     dot = export_run(store, "r1", "dot", base_iri=BASE).decode()
-    assert dot.startswith("digraph") and "execution:t1" in dot
+    assert dot.startswith("digraph") and f'tooltip="{BASE}execution/t1"' in dot
     if shutil.which("dot") is None:
         # graphviz is a system package (apt-get install graphviz): without it, the clear error
         with pytest.raises(GraphvizNotFoundError, match="install graphviz"):
@@ -158,7 +158,24 @@ def test_pictures(store: Store) -> None:
     root = ET.fromstring(svg)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     texts = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
-    assert {"execution:t1", "entity:ds1", "run:r1"} <= texts
+    # every node by its name: the stage, the section, the metric with its value, the settings
+    # (the adapted one with its epoch), the run by its experiment and start, the agents
+    assert texts == {
+        "train",
+        "epoch 0",
+        "accuracy = 0.9725 (epoch 0)",
+        "learning_rate = 0.01",
+        "learning_rate = 0.005 (epoch 1)",
+        "shuffle = True",
+        "Dataset ds1",
+        "Model m1",
+        "digits-mlp 2026-11-22 10:00:00",
+        "alice",
+        "provlake 0.1.0",
+        "digits",
+        *("wasDerivedFrom", "wasGeneratedBy", "evaluatedModel", "evaluatedOn", "isPartOf"),
+        *("used", "wasRevisionOf", "wasAssociatedWith"),
+    }
     png = export_run(store, "r1", "png", base_iri=BASE)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
 
@@ -170,7 +187,7 @@ def test_a_picture_without_graphviz_gives_the_dot_source(
     with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz") as info:
         export_run(store, "r1", "png", base_iri=BASE)
     assert info.value.dot_source.startswith(b"digraph")
-    assert b"execution:t1" in info.value.dot_source
+    assert b'[label="train", shape=box' in info.value.dot_source
 
 
 def test_the_whole_store_keeps_one_bundle_per_graph(store: Store) -> None:
@@ -221,6 +238,13 @@ def test_an_import_exports_as_it_came_in(empty_store: Store) -> None:
 def test_unknown_runs_graphs_and_formats(store: Store, empty_store: Store) -> None:
     with pytest.raises(RunNotFoundError, match=f"no run {BASE}run/r9 in the store") as info:
         export_run(store, "r9", "provn", base_iri=BASE)
+    assert str(info.value).endswith("no run has the id or name 'r9'; give a full IRI")
+    # a run by the name of its experiment, where one run has it
+    assert export_run(store, "digits-mlp", "ntriples", base_iri=BASE) == export_run(
+        store, "r1", "ntriples", base_iri=BASE
+    )
+    with pytest.raises(RunNotFoundError, match="close names: digits-mlp"):
+        export_run(store, "digits-mpl", "provn", base_iri=BASE)
     assert isinstance(info.value, LookupError) and isinstance(info.value, ValueError)
     with pytest.raises(RunNotFoundError, match="is not a run IRI"):
         export_run(store, f"{BASE}entity/ds1", "provn", base_iri=BASE)
