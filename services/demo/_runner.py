@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,11 +96,19 @@ def _serve(result: DemoResult, manager: BackgroundManager, console: Console) -> 
         f"(SPARQL at {manager.url}/sparql); Ctrl-C stops the manager.",
         soft_wrap=True,
     )
+    # Ctrl-C and a termination signal both stop it cleanly, even when started from a shell that
+    # made this process ignore SIGINT (a background job without job control).
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         while manager.running():
             time.sleep(0.5)
     except KeyboardInterrupt:
         console.print("stopping the manager")
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _train_grid(

@@ -132,8 +132,15 @@ def test_provml_demo_serve_keeps_the_web_ui_up_until_ctrl_c(tmp_path: Path) -> N
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "services.cli", "demo", "--epochs", "4", "--serve"]
     command += ["--store", "memory:"]
+    # started as a background job of a shell without job control would start it: SIGINT ignored
     process = subprocess.Popen(
-        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
         lines = []
