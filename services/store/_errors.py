@@ -9,6 +9,8 @@ catch::
     ├── QuerySyntaxError(SyntaxError)     invalid SPARQL (the server's message on remote stores)
     ├── StoreTimeoutError(TimeoutError)   a query ran past its timeout, or the server took too long
     ├── StoreClosedError(RuntimeError)    the store was used after ``close()``
+    ├── QueryRefusedError                 the server refused a valid query when planning it
+    ├── ResultTruncatedError              the server cut the answer at its row limit
     └── StoreUnavailableError(OSError)    storage or network failure, server error
         └── StoreLockedError              an on-disk store is already open in another process
 """
@@ -17,7 +19,9 @@ from __future__ import annotations
 
 __all__ = [
     "InvalidDataError",
+    "QueryRefusedError",
     "QuerySyntaxError",
+    "ResultTruncatedError",
     "StoreClosedError",
     "StoreError",
     "StoreLockedError",
@@ -59,3 +63,13 @@ class StoreUnavailableError(StoreError, OSError):
 
 class StoreLockedError(StoreUnavailableError):
     """The on-disk store is already opened by another process."""
+
+
+class QueryRefusedError(StoreError):
+    """The server refused to run a valid query at planning time (Virtuoso's "estimated execution
+    time ... exceeds the limit"): raise its ``MaxQueryCostEstimationTime`` or narrow the query."""
+
+
+class ResultTruncatedError(StoreError):
+    """The server cut the answer at its row limit (Virtuoso's ``ResultSetMaxRows``): the rows
+    received are not the whole answer."""

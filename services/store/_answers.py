@@ -1,0 +1,132 @@
+"""Answers of SPARQL servers brought to what the embedded store gives for the same data.
+
+Servers differ from Oxigraph in how they write some terms (see ``EngineProfile``): Virtuoso writes
+blank nodes as ``nodeID://…``, booleans as ``"1"`` / ``"0"`` and ``xsd:double`` values rounded to
+six significant digits. The remote store repairs the first two while it reads an answer; for the
+third it asks again, for the exact text of each double (``exact_doubles_query``), and puts it back
+(``with_exact_doubles``), so numbers read, exported and compared on replay are the ones written.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+
+import pyoxigraph as ox
+
+from ._base import GraphResult, QueryResult, SelectResult
+from ._errors import StoreUnavailableError
+from ._sparql_text import split_prologue
+
+__all__ = [
+    "XSD_DOUBLE",
+    "double_columns",
+    "exact_doubles_query",
+    "repair_json",
+    "repair_terms",
+    "with_exact_doubles",
+]
+
+XSD_DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
+_XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_BOOLEANS = {"1": "true", "0": "false"}
+_NODE_ID = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+_NT_NODE_ID = re.compile(rb"_:nodeID://")
+_EXACT = "provml_exact_"
+
+
+def repair_json(body: bytes) -> bytes:
+    """SPARQL JSON results with ``nodeID://bNNN`` blank nodes written as ``bNNN``."""
+    return _NODE_ID.sub(rb"\1", body)
+
+
+def repair_rdf(body: bytes) -> bytes:
+    """N-Triples with ``_:nodeID://bNNN`` blank nodes written as ``_:bNNN``."""
+    return _NT_NODE_ID.sub(b"_:", body)
+
+
+def _term(term: object) -> object:
+    if isinstance(term, ox.Literal) and term.datatype == _XSD_BOOLEAN and term.value in _BOOLEANS:
+        return ox.Literal(_BOOLEANS[term.value], datatype=_XSD_BOOLEAN)
+    return term
+
+
+def repair_terms(result: QueryResult) -> QueryResult:
+    """The result with ``"1"`` / ``"0"`` booleans written ``true`` / ``false``."""
+    if isinstance(result, SelectResult):
+        rows = [tuple(_term(t) for t in row) for row in result.rows]
+        return SelectResult(result.variables, rows)  # type: ignore[arg-type]
+    if isinstance(result, GraphResult):
+        return GraphResult(
+            [ox.Triple(t.subject, t.predicate, _term(t.object)) for t in result.triples]  # type: ignore[arg-type]
+        )
+    return result
+
+
+def double_lexical(text: str) -> str:
+    """The canonical text provml writes for the double a server printed as ``text``.
+
+    >>> double_lexical("0.30000000000000004"), double_lexical("nan"), double_lexical("-inf")
+    ('0.30000000000000004', 'NaN', '-INF')
+    """
+    value = float(text)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "INF" if value > 0 else "-INF"
+    return repr(value)
+
+
+def double_columns(result: SelectResult) -> list[int]:
+    """The columns of ``result`` holding at least one ``xsd:double``."""
+    return [
+        i
+        for i in range(len(result.variables))
+        if any(isinstance(r[i], ox.Literal) and r[i].datatype == XSD_DOUBLE for r in result.rows)
+    ]
+
+
+def exact_doubles_query(sparql: str, variables: list[str], columns: list[int], expr: str) -> str:
+    """The query again, projecting also the exact text (``expr``) of each double column."""
+    prologue, query = split_prologue(sparql)
+    extra = " ".join(
+        f'(IF(DATATYPE(?{variables[i]}) = {XSD_DOUBLE}, {expr.format("?" + variables[i])}, "")'
+        f" AS ?{_EXACT}{i})"
+        for i in columns
+    )
+    projection = " ".join(f"?{v}" for v in variables)
+    return f"{prologue}SELECT {projection} {extra} WHERE {{\n{query}\n}}"
+
+
+def with_exact_doubles(
+    first: SelectResult, again: SelectResult, columns: list[int]
+) -> SelectResult:
+    """``first`` with the doubles of ``columns`` read from ``again`` (the exact-doubles query).
+
+    Rows are matched by their rounded terms, so the order of ``first`` is kept even if the server
+    returned ``again`` in another order; an answer that changed in between is an error.
+    """
+    width = len(first.variables)
+    pairs = []
+    for row in again.rows:
+        exact = list(row[:width])
+        for k, i in enumerate(columns):
+            text = row[width + k]
+            term = exact[i]
+            if isinstance(text, ox.Literal) and text.value and isinstance(term, ox.Literal):
+                exact[i] = ox.Literal(double_lexical(text.value), datatype=XSD_DOUBLE)
+        pairs.append((tuple(row[:width]), tuple(exact)))
+    if [rounded for rounded, _ in pairs] == first.rows:
+        return SelectResult(first.variables, [exact for _, exact in pairs])
+    pool: dict[tuple, list[tuple]] = defaultdict(list)
+    for rounded, exact in pairs:
+        pool[rounded].append(exact)
+    rows = []
+    for row in first.rows:
+        if not pool.get(row):
+            raise StoreUnavailableError(
+                "the store's answer changed while its exact xsd:double values were read"
+            )
+        rows.append(pool[row].pop(0))
+    return SelectResult(first.variables, rows)
