@@ -36,6 +36,8 @@ class EngineProfile:
     #: expression (``{}`` is the variable) giving a double's exact text, through which the store
     #: reads them again.
     exact_double: str | None = None
+    #: A double ``NaN`` is written by an insert operation of its own (see ``insert_data``).
+    nan_apart: bool = False
     #: Booleans may come back as ``"1"`` / ``"0"``: the store writes them ``true`` / ``false``.
     numeric_booleans: bool = False
     #: The server ignores a VALUES-bound start of a property path: questions substitute the
@@ -64,6 +66,7 @@ ENGINES: dict[str, EngineProfile] = {
         graph_store=False,
         drop_all=False,
         exact_double='bif:sprintf("%.17g", {})',
+        nan_apart=True,
         numeric_booleans=True,
         substitute_parameters=True,
         max_rows=10000,

@@ -74,7 +74,8 @@ _CONNECT_TIMEOUT = 5.0
 # A valid update that cannot apply to the store as it is: oxigraph serve and Virtuoso answer 500.
 _CONFLICT = re.compile(
     r"^The graph <[^>]*> (already exists|does not exist)"
-    r"|SPARUL_(CREATE|DROP|CLEAR)\(\) failed: graph <[^>]*> (has (not )?been explicitly created|contains triples already)"
+    r"|SPARUL_(CREATE|DROP|CLEAR)\(\) failed: graph <[^>]*> "
+    r"(has (not )?been explicitly created|contains triples already)"
 )
 _ALL_GRAPHS = re.compile(r"(DROP|CLEAR)\s+(SILENT\s+)?(ALL|NAMED)\b", re.IGNORECASE)
 
@@ -203,7 +204,9 @@ class SparqlStore(Store):
             raise StoreTimeoutError(f"the query did not finish within {limit} s") from exc
         except httpx.TransportError as exc:
             raise StoreUnavailableError(f"cannot reach {self.endpoints['query']}: {exc}") from exc
-        result = repair_terms(self._parse_answer(b"".join(chunks), media_type, form))
+        result = self._parse_answer(b"".join(chunks), media_type, form)
+        if self.engine.numeric_booleans:
+            result = repair_terms(result)
         size = len(result.rows) if isinstance(result, SelectResult) else None
         if isinstance(result, GraphResult):
             size = len(result.triples)
@@ -287,11 +290,12 @@ class SparqlStore(Store):
         self._http()
         checked = list(checked_quads(quads))
         if checked:
-            self._post_update(insert_data(checked), InvalidDataError)
+            update = insert_data(checked, nan_apart=self.engine.nan_apart)
+            self._post_update(update, InvalidDataError)
 
     def load(self, data: bytes, format: ox.RdfFormat, graph: str) -> int:
         self._http()
-        update, count = graph_load_update(data, format, graph)
+        update, count = graph_load_update(data, format, graph, nan_apart=self.engine.nan_apart)
         self._post_update(update, InvalidDataError)
         return count
 

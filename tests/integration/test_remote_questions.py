@@ -1,0 +1,93 @@
+"""The same capture in a remote SPARQL server and in the embedded store: replaying it adds nothing,
+and every question of the catalogue answers exactly what the embedded store answers.
+
+The remote stores are the session's Virtuoso and, when set, the server of ``PROVML_TEST_STORE``
+(their provml graphs are dropped first). Questions are asked with the parameters of the legacy
+capture test (tests/integration/test_provlake_questions.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from queryengine import catalogue
+from services.store import open_store
+from tests.conftest import remote_store_params, remote_store_uri
+
+from .conftest import Manager, OfflineLog, run_manager
+from .test_provlake_questions import ROUTE, Capture, expected_answers
+
+pytestmark = pytest.mark.integration
+
+REMOTE = [p for p in remote_store_params() if p != "sparql+http"]
+
+
+@dataclass
+class Pair:
+    """Two managers that received the same batches: one on the embedded store, one remote."""
+
+    embedded: Manager
+    remote: Manager
+    cases: dict[str, list[tuple[dict, list[dict]]]]
+    remote_count: int
+
+
+def _replay(manager: Manager, logs: dict[float, OfflineLog]) -> None:
+    with manager.client() as client:
+        for log in logs.values():
+            for line in log.lines:
+                answer = client.post(
+                    ROUTE, content=line.encode(), headers={"Content-Type": "application/json"}
+                )
+                assert answer.status_code == 200, answer.text
+
+
+@pytest.fixture(scope="module", params=REMOTE)
+def pair(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    offline_logs: dict[float, OfflineLog],
+    oxigraph_server: str,
+) -> Iterator[Pair]:
+    uri = remote_store_uri(request, request.param)
+    with open_store(uri) as store:
+        store.update("DROP ALL")
+    folder = tmp_path_factory.mktemp("remote-questions")
+    allowed = {"PROVML_ALLOWED_ENDPOINTS": oxigraph_server + "/query"}
+    with (
+        run_manager(f"oxigraph:{folder / 'store'}", folder, **allowed) as embedded,
+        run_manager(uri, folder, **allowed) as remote,
+    ):
+        _replay(embedded, offline_logs)
+        _replay(remote, offline_logs)
+        count = remote.count()
+        with embedded.client() as client:
+            captures = {lr: Capture(log, client) for lr, log in offline_logs.items()}
+        yield Pair(embedded, remote, expected_answers(captures, oxigraph_server + "/query"), count)
+
+
+def test_the_capture_reaches_the_remote_store_whole(pair: Pair) -> None:
+    assert pair.remote_count == pair.embedded.count() > 0
+
+
+def test_replaying_the_capture_adds_nothing(
+    pair: Pair, offline_logs: dict[float, OfflineLog]
+) -> None:
+    _replay(pair.remote, offline_logs)
+    assert pair.remote.count() == pair.remote_count
+
+
+@pytest.mark.parametrize("question", sorted(catalogue()))
+def test_every_question_answers_as_on_the_embedded_store(question: str, pair: Pair) -> None:
+    cases = pair.cases[question]
+    with pair.embedded.client() as embedded, pair.remote.client() as remote:
+        for params, _ in cases:
+            theirs = embedded.get(f"/api/v1/questions/{question}", params=params)
+            ours = remote.get(f"/api/v1/questions/{question}", params=params)
+            assert theirs.status_code == 200, theirs.text
+            assert ours.status_code == 200, ours.text
+            assert json.loads(ours.text)["rows"] == json.loads(theirs.text)["rows"], params
