@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from queryengine._errors import QuestionFileError, UnknownQuestionError
 from queryengine._lexer import group_end
+from queryengine._lexer import substitute as substitute_variables
 from queryengine._params import Parameter
 
 __all__ = ["Question", "catalogue", "get_question", "parse_question"]
@@ -74,7 +75,11 @@ class Question:
         }
 
     def render(
-        self, terms: dict[str, ox.NamedNode | ox.Literal | None], *, lateral: bool = False
+        self,
+        terms: dict[str, ox.NamedNode | ox.Literal | None],
+        *,
+        lateral: bool = False,
+        substitute: bool = False,
     ) -> str:
         """The query text with the parameters bound (``None`` binds ``UNDEF``).
 
@@ -85,6 +90,11 @@ class Question:
         property path such as ``isPartOf*`` after a VALUES block scans the whole graph). Markers
         inside a LATERAL part are dropped (their variables are already substituted; SEP-0006
         forbids binding them again), so a subquery there must project the parameters it uses.
+
+        ``substitute=True`` (for engines without LATERAL that ignore a VALUES-bound start of a
+        property path, such as Virtuoso) does the substitution in the text: each ``# @values
+        lateral`` line becomes the VALUES block and, in the rest of its group, every use of a
+        bound parameter becomes its constant.
 
         >>> q = parse_question('''# name: demo
         ... # description: Things with a label.
@@ -112,6 +122,17 @@ class Question:
             )
             block = f"VALUES ({head}) {{ ({row}) }}"
             markers = [(m, group_end(text, m.end())) for m in _MARKER.finditer(text)]
+            if substitute:
+                constants = {
+                    p.name: str(terms[p.name]) for p in values if terms.get(p.name) is not None
+                }
+                for m, _ in reversed(markers):
+                    indent = m.group(0)[: m.group(0).index("#")]
+                    if m["lateral"]:
+                        end = group_end(text, m.end())
+                        text = substitute_variables(text, m.end(), end, constants)
+                    text = f"{text[: m.start()]}{indent}{block}{text[m.end() :]}"
+                return text
             wrapped = [(m, end) for m, end in markers if lateral and m["lateral"]]
             for m, _ in reversed(markers):
                 indent = m.group(0)[: m.group(0).index("#")]

@@ -49,7 +49,8 @@ def ask(
     ``UnknownQuestionError`` or ``ParameterError`` before anything runs. ``lateral`` chooses how
     parameters are bound: ``True`` VALUES + ``LATERAL`` (fast plans on Oxigraph and Jena),
     ``False`` a plain SPARQL 1.1 VALUES block, ``None`` (default) LATERAL unless the store refuses
-    it, then plain VALUES for that store from then on.
+    it, then plain VALUES for that store from then on. A store whose ``substitute_parameters``
+    is true (the remote store on Virtuoso) gets the parameters' constants substituted instead.
 
     >>> from queryengine._testing import PyoxigraphStore
     >>> store = PyoxigraphStore()
@@ -81,7 +82,10 @@ def run_question(
 ) -> Rows:
     """Answer an already parsed question (see ``ask``)."""
     rows = None
-    if lateral is None:
+    if getattr(store, "substitute_parameters", False):
+        text = bind(question, params, store=store, base_iri=base_iri, substitute=True)
+        rows = Rows.from_result(store.query(text, timeout=timeout))
+    elif lateral is None:
         lateral = id(store) not in _NO_LATERAL
         if lateral:
             text = bind(question, params, store=store, base_iri=base_iri, lateral=True)
@@ -103,6 +107,7 @@ def bind(
     store: QueryableStore | None = None,
     base_iri: str | None = None,
     lateral: bool = True,
+    substitute: bool = False,
 ) -> str:
     """Validate ``params`` against the question's declarations and return the query text with them
     bound.
@@ -147,7 +152,7 @@ def bind(
         if isinstance(term, str):
             term = _resolve(p, term, store, base)
         terms[p.name] = term
-    return question.render(terms, lateral=lateral)
+    return question.render(terms, lateral=lateral, substitute=substitute)
 
 
 def _resolve(p: Parameter, value: str, store: QueryableStore | None, base: str) -> ox.NamedNode:

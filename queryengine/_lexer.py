@@ -1,11 +1,13 @@
 """Just enough SPARQL lexing to find where a group graph pattern ends, skipping IRIs, strings and
-comments (used to wrap the rest of a group after a ``# @values`` line into ``LATERAL { ... }``)."""
+comments (used to wrap the rest of a group after a ``# @values`` line into ``LATERAL { ... }``),
+and to substitute constants for variables in such a group (for engines without LATERAL that
+ignore a VALUES-bound start of a property path)."""
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["group_end"]
+__all__ = ["group_end", "substitute"]
 
 _IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _STRINGS = [
@@ -52,3 +54,69 @@ def group_end(text: str, start: int) -> int:
             depth -= 1
         i += 1
     raise ValueError(f"no '}}' closes the group around offset {start}")
+
+
+_TOKEN = re.compile(r"[?$](?P<var>[A-Za-z_0-9]+)|(?P<word>[A-Za-z]+)")
+# After these keywords variables are named, not used: a projection, a grouping, a VALUES head.
+_BOUND = re.compile(r"BOUND\s*\(\s*$", re.IGNORECASE)
+_NAMING = {
+    "select": ("where", "{"),
+    "group": ("}", "having", "order", "limit", "offset"),
+    "values": ("{",),
+}
+
+
+def substitute(text: str, start: int, end: int, terms: dict[str, str]) -> str:
+    """``text[start:end]`` with each use of a variable of ``terms`` replaced by its constant;
+    projections (``SELECT ?v``), ``GROUP BY ?v``, ``VALUES ?v``, ``AS ?v`` and ``BOUND(?v)`` keep
+    the variable.
+
+    >>> q = 'SELECT ?a WHERE { ?a <p> "?a" . BIND(?a AS ?b) ?x <q> ?a } GROUP BY ?a'
+    >>> substitute(q, 15, len(q), {"a": "<x:1>"})
+    'SELECT ?a WHERE { <x:1> <p> "?a" . BIND(<x:1> AS ?b) ?x <q> <x:1> } GROUP BY ?a'
+    """
+    out, i, last = [text[:start]], start, start
+    naming: tuple[str, ...] = ()
+    after_as = False
+    while i < end:
+        c = text[i]
+        if c == "#":
+            newline = text.find("\n", i)
+            i = end if newline < 0 else newline
+            continue
+        if c == "<" and (m := _IRI.match(text, i)):
+            i = m.end()
+            continue
+        if c in "\"'":
+            for pattern in _STRINGS:
+                if m := pattern.match(text, i):
+                    i = m.end()
+                    break
+            else:
+                raise ValueError(f"unterminated string at {i}")
+            continue
+        if c in "{}" and c in naming:
+            naming = ()
+        m = _TOKEN.match(text, i)
+        if m is None or (m["word"] and i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_")):
+            i += 1
+            continue
+        if m["word"]:
+            word = m["word"].lower()
+            if word in naming:
+                naming = ()
+            if word in _NAMING:
+                naming = _NAMING[word]
+            after_as = word == "as"
+        elif (
+            m["var"] in terms
+            and not naming
+            and not after_as
+            and not _BOUND.search(text, max(start, i - 20), i)
+        ):
+            out.append(text[last:i] + terms[m["var"]])
+            last = m.end()
+        else:
+            after_as = False
+        i = m.end()
+    return "".join(out) + text[last:]

@@ -23,9 +23,12 @@ __all__ = [
     "XSD_DOUBLE",
     "double_columns",
     "exact_doubles_query",
+    "graph_doubles",
+    "graph_doubles_query",
     "repair_json",
     "repair_terms",
     "with_exact_doubles",
+    "with_exact_graph_doubles",
 ]
 
 XSD_DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
@@ -130,3 +133,46 @@ def with_exact_doubles(
             )
         rows.append(pool[row].pop(0))
     return SelectResult(first.variables, rows)
+
+
+def graph_doubles(result: GraphResult) -> list[tuple[ox.NamedNode, ox.NamedNode]]:
+    """The (subject, predicate) pairs of the triples of ``result`` whose object is a double."""
+    pairs = {
+        (t.subject, t.predicate): None
+        for t in result.triples
+        if isinstance(t.object, ox.Literal)
+        and t.object.datatype == XSD_DOUBLE
+        and isinstance(t.subject, ox.NamedNode)
+    }
+    return list(pairs)  # type: ignore[arg-type]
+
+
+def graph_doubles_query(pairs: list[tuple[ox.NamedNode, ox.NamedNode]], expr: str) -> str:
+    """A SELECT of every stored double of ``pairs``: its rounded term and its exact text."""
+    rows = " ".join(f"({s} {p})" for s, p in pairs)
+    return (
+        f"SELECT ?s ?p ?o ({expr.format('?o')} AS ?x) WHERE {{ VALUES (?s ?p) {{ {rows} }} "
+        f"?s ?p ?o FILTER(isNumeric(?o) && DATATYPE(?o) = {XSD_DOUBLE}) }}"
+    )
+
+
+def with_exact_graph_doubles(result: GraphResult, stored: SelectResult) -> GraphResult:
+    """``result`` with each double replaced by the stored value it was rounded from; a double
+    the store does not hold (one the query computed) is an error, never a rounded number."""
+    exact = {
+        (s, p, o): ox.Literal(double_lexical(x.value), datatype=XSD_DOUBLE)
+        for s, p, o, x in stored.rows
+        if isinstance(x, ox.Literal)
+    }
+    triples = []
+    for t in result.triples:
+        if isinstance(t.object, ox.Literal) and t.object.datatype == XSD_DOUBLE:
+            found = exact.get((t.subject, t.predicate, t.object))
+            if found is None:
+                raise StoreUnavailableError(
+                    f"cannot read the exact xsd:double of {t}: the server rounds doubles in "
+                    "graph results, and this one is not a stored value"
+                )
+            t = ox.Triple(t.subject, t.predicate, found)
+        triples.append(t)
+    return GraphResult(triples)

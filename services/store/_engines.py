@@ -65,7 +65,7 @@ ENGINES: dict[str, EngineProfile] = {
         ),
         graph_store=False,
         drop_all=False,
-        exact_double='bif:sprintf("%.17g", {})',
+        exact_double='bif:sprintf("%.17g", xsd:double({}))',
         nan_apart=True,
         numeric_booleans=True,
         substitute_parameters=True,

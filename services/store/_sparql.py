@@ -35,10 +35,13 @@ from ._answers import (
     double_columns,
     double_lexical,
     exact_doubles_query,
+    graph_doubles,
+    graph_doubles_query,
     repair_json,
     repair_rdf,
     repair_terms,
     with_exact_doubles,
+    with_exact_graph_doubles,
 )
 from ._base import AskResult, GraphResult, QueryResult, SelectResult, Store
 from ._errors import (
@@ -171,6 +174,16 @@ class SparqlStore(Store):
                 answer = self._request(again, form, dataset, limit, deadline)
                 assert isinstance(answer, SelectResult)
                 result = with_exact_doubles(result, answer, columns)
+        if expr is not None and isinstance(result, GraphResult):
+            pairs = graph_doubles(result)
+            stored = SelectResult(["s", "p", "o", "x"], [])
+            for start in range(0, len(pairs), 500):
+                chunk = graph_doubles_query(pairs[start : start + 500], expr)
+                answer = self._request(chunk, "SELECT", {}, limit, deadline)
+                assert isinstance(answer, SelectResult)
+                stored.rows.extend(answer.rows)
+            if pairs:
+                result = with_exact_graph_doubles(result, stored)
         return result
 
     def _request(
