@@ -67,13 +67,13 @@ _NAMING = {
 
 
 def substitute(text: str, start: int, end: int, terms: dict[str, str]) -> str:
-    """``text[start:end]`` with each use of a variable of ``terms`` replaced by its constant;
-    projections (``SELECT ?v``), ``GROUP BY ?v``, ``VALUES ?v``, ``AS ?v`` and ``BOUND(?v)`` keep
-    the variable.
+    """``text[start:end]`` with each use of a variable of ``terms`` replaced by its constant; a
+    subquery projects it bound to the constant and groups by the constant; ``VALUES ?v``,
+    ``AS ?v`` and ``BOUND(?v)`` keep the variable.
 
-    >>> q = 'SELECT ?a WHERE { ?a <p> "?a" . BIND(?a AS ?b) ?x <q> ?a } GROUP BY ?a'
-    >>> substitute(q, 15, len(q), {"a": "<x:1>"})
-    'SELECT ?a WHERE { <x:1> <p> "?a" . BIND(<x:1> AS ?b) ?x <q> <x:1> } GROUP BY ?a'
+    >>> q = '{ SELECT ?a { ?a <p> "?a" . BIND(?a AS ?b) FILTER(BOUND(?a)) } GROUP BY ?a }'
+    >>> print(substitute(q, 1, len(q), {"a": "<x:1>"}))
+    { SELECT (<x:1> AS ?a) { <x:1> <p> "?a" . BIND(<x:1> AS ?b) FILTER(BOUND(?a)) } GROUP BY (<x:1>) }
     """
     out, i, last = [text[:start]], start, start
     naming: tuple[str, ...] = ()
@@ -110,11 +110,16 @@ def substitute(text: str, start: int, end: int, terms: dict[str, str]) -> str:
             after_as = word == "as"
         elif (
             m["var"] in terms
-            and not naming
+            and naming is not _NAMING["values"]
             and not after_as
             and not _BOUND.search(text, max(start, i - 20), i)
         ):
-            out.append(text[last:i] + terms[m["var"]])
+            constant = terms[m["var"]]
+            if naming is _NAMING["select"]:  # still projected, bound to the constant
+                constant = f"({constant} AS ?{m['var']})"
+            elif naming is _NAMING["group"]:
+                constant = f"({constant})"
+            out.append(text[last:i] + constant)
             last = m.end()
         else:
             after_as = False

@@ -46,7 +46,12 @@ from services.ingest import (
     VersionConflict,
 )
 from services.provdoc import ProvDocumentError, UnsupportedFormatError
-from services.store import StoreError, UpdateConflictError
+from services.store import (
+    QueryRefusedError,
+    ResultTruncatedError,
+    StoreError,
+    UpdateConflictError,
+)
 
 __all__ = [
     "ERROR_TABLE",
@@ -154,6 +159,8 @@ ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str | None]] = [
     ((ProvDocumentError,), 400, "invalid_document"),
     # unknown question, missing or ill-typed parameter: the code of the exception itself
     ((QueryEngineError,), 400, None),
+    ((QueryRefusedError,), 422, "query_refused"),
+    ((ResultTruncatedError,), 502, "result_truncated"),
     ((StoreError, SyntaxError), 400, "query_syntax"),
     ((UpdateConflictError,), 409, "update_conflict"),
     ((StoreError, TimeoutError), 503, "query_timeout"),

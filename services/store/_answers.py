@@ -37,6 +37,7 @@ _BOOLEANS = {"1": "true", "0": "false"}
 _NODE_ID = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
 _NT_NODE_ID = re.compile(rb"_:nodeID://")
 _EXACT = "provml_exact_"
+_NOT_ROUNDED = {"NaN", "INF", "-INF"}
 
 
 def repair_json(body: bytes) -> bytes:
@@ -166,7 +167,11 @@ def with_exact_graph_doubles(result: GraphResult, stored: SelectResult) -> Graph
     }
     triples = []
     for t in result.triples:
-        if isinstance(t.object, ox.Literal) and t.object.datatype == XSD_DOUBLE:
+        if (
+            isinstance(t.object, ox.Literal)
+            and t.object.datatype == XSD_DOUBLE
+            and t.object.value not in _NOT_ROUNDED
+        ):
             found = exact.get((t.subject, t.predicate, t.object))
             if found is None:
                 raise StoreUnavailableError(

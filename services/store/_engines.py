@@ -46,7 +46,8 @@ class EngineProfile:
     #: The server cuts every answer at this many rows without saying so (``None``: it never
     #: does); a ``maxrows=`` URI parameter overrides it.
     max_rows: int | None = None
-    #: Regular expressions of the server's messages that refuse a query at planning time.
+    #: Regular expressions of the server's messages that refuse a valid query: its planner's
+    #: estimate, its compiler's internal limits, its memory limit for one query.
     refusals: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -70,7 +71,11 @@ ENGINES: dict[str, EngineProfile] = {
         numeric_booleans=True,
         substitute_parameters=True,
         max_rows=10000,
-        refusals=(r"estimated execution time .* exceeds the limit",),
+        refusals=(
+            r"estimated execution time .* exceeds the limit",
+            r"SP031: SPARQL compiler: Internal error",
+            r"memory pool size \d+ reached the limit",
+        ),
     ),
 }
 

@@ -9,7 +9,7 @@ catch::
     ├── QuerySyntaxError(SyntaxError)     invalid SPARQL (the server's message on remote stores)
     ├── StoreTimeoutError(TimeoutError)   a query ran past its timeout, or the server took too long
     ├── StoreClosedError(RuntimeError)    the store was used after ``close()``
-    ├── QueryRefusedError                 the server refused a valid query when planning it
+    ├── QueryRefusedError                 the server refused a valid query (planner, compiler)
     ├── ResultTruncatedError              the server cut the answer at its row limit
     └── StoreUnavailableError(OSError)    storage or network failure, server error
         └── StoreLockedError              an on-disk store is already open in another process
@@ -66,8 +66,9 @@ class StoreLockedError(StoreUnavailableError):
 
 
 class QueryRefusedError(StoreError):
-    """The server refused to run a valid query at planning time (Virtuoso's "estimated execution
-    time ... exceeds the limit"): raise its ``MaxQueryCostEstimationTime`` or narrow the query."""
+    """The server refused to run a valid query: Virtuoso's "estimated execution time ... exceeds
+    the limit" (its ``MaxQueryCostEstimationTime``), an internal error of its SPARQL compiler, its
+    per-query memory limit (``MaxMemPoolSize``). Never a syntax error of the query itself."""
 
 
 class ResultTruncatedError(StoreError):

@@ -132,17 +132,17 @@ class SparqlStore(Store):
         if response.is_success:
             return
         message = response.text.strip()[:2000] or response.reason_phrase
+        if any(re.search(r, message) for r in self.engine.refusals):
+            raise QueryRefusedError(
+                f"the {self.engine.name} server refused the query (see docs/stores.md for its "
+                f"settings): {message}"
+            )
         if response.status_code == 400:
             raise bad_request(message)
         if response.status_code == 409 or (
             response.status_code == 500 and _CONFLICT.search(message)
         ):
             raise UpdateConflictError(message)
-        if any(re.search(r, message) for r in self.engine.refusals):
-            raise QueryRefusedError(
-                f"the {self.engine.name} server refused the query when planning it (see "
-                f"docs/stores.md for its setting): {message}"
-            )
         request = response.request
         raise StoreUnavailableError(
             f"{request.method} {request.url} answered {response.status_code}: {message}"

@@ -81,6 +81,17 @@ def test_replaying_the_capture_adds_nothing(
     assert pair.remote.count() == pair.remote_count
 
 
+# Questions whose ORDER BY leaves ties: compared as sets of rows.
+TIES = {"execution-times", "training-curve"}
+
+
+def _rows(text: str, question: str) -> list[dict]:
+    rows = json.loads(text)["rows"]
+    if question in TIES:
+        rows = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True))
+    return rows
+
+
 @pytest.mark.parametrize("question", sorted(catalogue()))
 def test_every_question_answers_as_on_the_embedded_store(question: str, pair: Pair) -> None:
     cases = pair.cases[question]
@@ -90,4 +101,4 @@ def test_every_question_answers_as_on_the_embedded_store(question: str, pair: Pa
             ours = remote.get(f"/api/v1/questions/{question}", params=params)
             assert theirs.status_code == 200, theirs.text
             assert ours.status_code == 200, ours.text
-            assert json.loads(ours.text)["rows"] == json.loads(theirs.text)["rows"], params
+            assert _rows(ours.text, question) == _rows(theirs.text, question), params
