@@ -71,9 +71,11 @@ def substitute(text: str, start: int, end: int, terms: dict[str, str]) -> str:
     subquery projects it bound to the constant and groups by the constant; ``VALUES ?v``,
     ``AS ?v`` and ``BOUND(?v)`` keep the variable.
 
-    >>> q = '{ SELECT ?a { ?a <p> "?a" . BIND(?a AS ?b) FILTER(BOUND(?a)) } GROUP BY ?a }'
+    >>> q = '{ SELECT ?a { ?a <p> "?a" FILTER(BOUND(?a)) } GROUP BY ?a }'
     >>> print(substitute(q, 1, len(q), {"a": "<x:1>"}))
-    { SELECT (<x:1> AS ?a) { <x:1> <p> "?a" . BIND(<x:1> AS ?b) FILTER(BOUND(?a)) } GROUP BY (<x:1>) }
+    { SELECT (<x:1> AS ?a) { <x:1> <p> "?a" FILTER(BOUND(?a)) } GROUP BY (<x:1>) }
+    >>> substitute("BIND(?a AS ?b) VALUES ?a { 1 }", 0, 30, {"a": "1", "b": "2"})
+    'BIND(1 AS ?b) VALUES ?a { 1 }'
     """
     out, i, last = [text[:start]], start, start
     naming: tuple[str, ...] = ()
