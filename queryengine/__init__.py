@@ -19,6 +19,7 @@ from queryengine._errors import (
     QueryEngineError,
     QuestionFileError,
     UnknownQuestionError,
+    UnsupportedQuestionError,
 )
 from queryengine._params import Parameter, mint
 from queryengine._polystore import (
@@ -46,6 +47,7 @@ __all__ = [
     "QuestionFileError",
     "Rows",
     "UnknownQuestionError",
+    "UnsupportedQuestionError",
     "ask",
     "attach_domain_graph",
     "bind",

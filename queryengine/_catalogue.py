@@ -23,7 +23,7 @@ rewritten to ``SERVICE <iri>`` with the pyoxigraph-serialised (and therefore val
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -38,7 +38,7 @@ from queryengine._params import Parameter
 
 __all__ = ["Question", "catalogue", "get_question", "parse_question"]
 
-_HEADER = re.compile(r"#\s*(name|description|param|returns|pivot):\s*(.*)")
+_HEADER = re.compile(r"#\s*(name|description|param|returns|pivot|unsupported):\s*(.*)")
 _PARAM = re.compile(r"(\S+)\s+(\S+)(?:\s+(\S+))?\s+[—-]+\s+(.+)")
 _MARKER = re.compile(r"^[ \t]*# @values(?P<lateral>[ \t]+lateral)?[ \t]*$", re.MULTILINE)
 
@@ -54,6 +54,8 @@ class Question:
     sparql: str
     path: str = ""
     pivot: tuple[str, str, str] | None = None  # (key, name, value) columns, see ``Rows.pivot``
+    #: Engines (a store's ``engine_name``) known to answer wrongly, with the reason.
+    unsupported: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
         """The public description (JSON-ready): name, description, parameters and returned
@@ -163,6 +165,7 @@ def parse_question(text: str, path: str = "") -> Question:
     """
     fields: dict[str, str] = {}
     params: list[Parameter] = []
+    unsupported: dict[str, str] = {}
     for line in text.splitlines():
         if not line.startswith("#"):
             if line.strip():
@@ -172,7 +175,12 @@ def parse_question(text: str, path: str = "") -> Question:
         if not m:
             continue
         key, value = m.group(1), m.group(2).strip()
-        if key == "param":
+        if key == "unsupported":
+            engine, dash, reason = value.partition(" — ")
+            if not dash or not reason.strip():
+                raise QuestionFileError(f"{path}: bad unsupported line {value!r}", file=path)
+            unsupported[engine.strip()] = reason.strip()
+        elif key == "param":
             pm = _PARAM.fullmatch(value)
             if not pm:
                 raise QuestionFileError(f"{path}: bad parameter line {value!r}", file=path)
@@ -211,6 +219,7 @@ def parse_question(text: str, path: str = "") -> Question:
         sparql=text,
         path=path,
         pivot=pivot,
+        unsupported=unsupported,
     )
 
 

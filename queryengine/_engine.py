@@ -8,7 +8,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from queryengine._catalogue import Question, get_question
-from queryengine._errors import DomainGraphError, ParameterError
+from queryengine._errors import DomainGraphError, ParameterError, UnsupportedQuestionError
 from queryengine._params import NODE_SEGMENTS, Parameter
 from queryengine._results import Rows
 from queryengine._store import QueryableStore
@@ -81,6 +81,14 @@ def run_question(
     lateral: bool | None = None,
 ) -> Rows:
     """Answer an already parsed question (see ``ask``)."""
+    engine = getattr(store, "engine_name", None)
+    if engine in question.unsupported:
+        raise UnsupportedQuestionError(
+            f"question {question.name!r} is not answered on {engine}: "
+            f"{question.unsupported[engine]}",
+            question=question.name,
+            engine=engine,
+        )
     rows = None
     if getattr(store, "substitute_parameters", False):
         text = bind(question, params, store=store, base_iri=base_iri, substitute=True)

@@ -111,6 +111,8 @@ class SparqlStore(Store):
         found = settings(uri)
         self.endpoints, self.timeout = found.endpoints, found.timeout
         self.engine, self.max_rows, self.scope = found.engine, found.max_rows, found.scope
+        #: The engine's name: questions known to be answered wrongly on it are refused.
+        self.engine_name = self.engine.name
         #: Questions substitute their parameters' constants on engines that need it.
         self.substitute_parameters = self.engine.substitute_parameters
         self._owns_client = client is None
