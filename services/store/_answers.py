@@ -136,35 +136,36 @@ def with_exact_doubles(
     return SelectResult(first.variables, rows)
 
 
-def graph_doubles(result: GraphResult) -> list[tuple[ox.NamedNode, ox.NamedNode]]:
-    """The (subject, predicate) pairs of the triples of ``result`` whose object is a double."""
-    pairs = {
-        (t.subject, t.predicate): None
+def graph_doubles(result: GraphResult) -> list[ox.NamedNode]:
+    """The subjects (IRIs) of the triples of ``result`` whose object is a rounded double."""
+    subjects = {
+        t.subject: None
         for t in result.triples
         if isinstance(t.object, ox.Literal)
         and t.object.datatype == XSD_DOUBLE
+        and t.object.value not in _NOT_ROUNDED
         and isinstance(t.subject, ox.NamedNode)
     }
-    return list(pairs)  # type: ignore[arg-type]
+    return list(subjects)  # type: ignore[arg-type]
 
 
-def graph_doubles_query(pairs: list[tuple[ox.NamedNode, ox.NamedNode]], expr: str) -> str:
-    """A SELECT of every stored double of ``pairs``: its rounded term and its exact text."""
-    rows = " ".join(f"({s} {p})" for s, p in pairs)
+def graph_doubles_query(subjects: list[ox.NamedNode], expr: str) -> str:
+    """A SELECT of every stored double of ``subjects``: its rounded term and its exact text."""
+    values = " ".join(str(s) for s in subjects)
     return (
-        f"SELECT ?s ?p ?o ({expr.format('?o')} AS ?x) WHERE {{ VALUES (?s ?p) {{ {rows} }} "
+        f"SELECT DISTINCT ?s ?o ({expr.format('?o')} AS ?x) WHERE {{ VALUES ?s {{ {values} }} "
         f"?s ?p ?o FILTER(isNumeric(?o) && DATATYPE(?o) = {XSD_DOUBLE}) }}"
     )
 
 
 def with_exact_graph_doubles(result: GraphResult, stored: SelectResult) -> GraphResult:
-    """``result`` with each double replaced by the stored value it was rounded from; a double
-    the store does not hold (one the query computed) is an error, never a rounded number."""
-    exact = {
-        (s, p, o): ox.Literal(double_lexical(x.value), datatype=XSD_DOUBLE)
-        for s, p, o, x in stored.rows
-        if isinstance(x, ox.Literal)
-    }
+    """``result`` with each double replaced by the value its subject holds that it was rounded
+    from; a double no stored value of its subject explains (computed by the query), or two
+    stored values that round alike, is an error, never a rounded number."""
+    exact: dict[tuple, set[str]] = defaultdict(set)
+    for s, o, x in stored.rows:
+        if isinstance(x, ox.Literal):
+            exact[(s, o)].add(double_lexical(x.value))
     triples = []
     for t in result.triples:
         if (
@@ -172,12 +173,13 @@ def with_exact_graph_doubles(result: GraphResult, stored: SelectResult) -> Graph
             and t.object.datatype == XSD_DOUBLE
             and t.object.value not in _NOT_ROUNDED
         ):
-            found = exact.get((t.subject, t.predicate, t.object))
-            if found is None:
+            found = exact.get((t.subject, t.object), set())
+            if len(found) != 1:
                 raise StoreUnavailableError(
                     f"cannot read the exact xsd:double of {t}: the server rounds doubles in "
-                    "graph results, and this one is not a stored value"
+                    "graph results, and its subject holds "
+                    + ("no such value" if not found else "several values that round alike")
                 )
-            t = ox.Triple(t.subject, t.predicate, found)
+            t = ox.Triple(t.subject, t.predicate, ox.Literal(found.pop(), datatype=XSD_DOUBLE))
         triples.append(t)
     return GraphResult(triples)

@@ -73,6 +73,7 @@ _ACCEPT = {"SELECT": _SOLUTIONS, "ASK": _SOLUTIONS, "CONSTRUCT": _GRAPH, "DESCRI
 _ANY = f"{_SOLUTIONS}, application/n-triples;q=0.9, text/turtle;q=0.8"
 _GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _CANCELLED = b"operation has been cancelled"
+_NO_GRAPH = "urn:provml:no-graph"
 _CONNECT_TIMEOUT = 5.0
 # A valid update that cannot apply to the store as it is: oxigraph serve and Virtuoso answer 500.
 _CONFLICT = re.compile(
@@ -163,8 +164,14 @@ class SparqlStore(Store):
         deadline = time.monotonic() + limit
         dataset: dict[str, str | list[str]] = {}
         if default_graphs is not None or named_graphs is not None:
-            dataset["default-graph-uri"] = [named_graph(g).value for g in default_graphs or ()]
-            dataset["named-graph-uri"] = [named_graph(g).value for g in named_graphs or ()]
+            # An empty side is named by a graph that never holds a triple: a server may read a
+            # missing parameter as "every graph" (Virtuoso does for named-graph-uri).
+            dataset["default-graph-uri"] = [named_graph(g).value for g in default_graphs or ()] or [
+                _NO_GRAPH
+            ]
+            dataset["named-graph-uri"] = [named_graph(g).value for g in named_graphs or ()] or [
+                _NO_GRAPH
+            ]
         text = _with_base(sparql, base_iri)
         form = query_form(text)
         result = self._request(text, form, dataset, limit, deadline)
@@ -177,14 +184,14 @@ class SparqlStore(Store):
                 assert isinstance(answer, SelectResult)
                 result = with_exact_doubles(result, answer, columns)
         if expr is not None and isinstance(result, GraphResult):
-            pairs = graph_doubles(result)
-            stored = SelectResult(["s", "p", "o", "x"], [])
-            for start in range(0, len(pairs), 500):
-                chunk = graph_doubles_query(pairs[start : start + 500], expr)
+            subjects = graph_doubles(result)
+            stored = SelectResult(["s", "o", "x"], [])
+            for start in range(0, len(subjects), 500):
+                chunk = graph_doubles_query(subjects[start : start + 500], expr)
                 answer = self._request(chunk, "SELECT", {}, limit, deadline)
                 assert isinstance(answer, SelectResult)
                 stored.rows.extend(answer.rows)
-            if pairs:
+            if subjects:
                 result = with_exact_graph_doubles(result, stored)
         return result
 
