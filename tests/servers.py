@@ -143,6 +143,7 @@ CheckpointInterval = 0
 ServerThreads = 10
 DirsAllowed = {dir}
 CaseMode = 2
+MaxSortedTopRows = 1000000
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}

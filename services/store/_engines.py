@@ -75,6 +75,7 @@ ENGINES: dict[str, EngineProfile] = {
             r"estimated execution time .* exceeds the limit",
             r"SP031: SPARQL compiler: Internal error",
             r"memory pool size \d+ reached the limit",
+            r"SR353: Sorted TOP clause",
         ),
     ),
 }
