@@ -2,7 +2,8 @@
 
 URI convention (see docs/stores.md)::
 
-    sparql+http://HOST:PORT/PATH[?query=..&update=..&store=..&timeout=..]
+    sparql+http://HOST:PORT/PATH[?engine=..&query=..&update=..&store=..&timeout=..&auth=..
+                                 &maxrows=..&scope=..]
 
 The base URL is ``http://HOST:PORT/PATH``. ``engine=`` names the server's profile (``oxigraph``,
 the default, or ``virtuoso``; see ``_engines``): its endpoint layout and its quirks. For
@@ -14,7 +15,8 @@ limit; ``scope`` an IRI prefix: only graphs under it are provml's. User and pass
 sent as HTTP basic auth (``auth=digest``: digest auth); ``token=`` (a constructor argument, never
 part of the URI) as a bearer token.
 
-Every write is one SPARQL Update request, which the server applies as one transaction.
+Every write is one SPARQL Update request, which the server applies as one transaction (Virtuoso:
+each operation of it, see docs/stores.md).
 
 Errors are never emptiness: any answer outside 2xx is an error, and so is an answer the store cannot
 read. The one 404 that may mean "nothing" is the Graph Store's for a graph, and only once the query
