@@ -35,7 +35,6 @@ XSD_DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
 _XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 _BOOLEANS = {"1": "true", "0": "false"}
 _NODE_ID = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
-_NT_NODE_ID = re.compile(rb"_:nodeID://")
 _EXACT = "provml_exact_"
 _NOT_ROUNDED = {"NaN", "INF", "-INF"}
 
@@ -43,11 +42,6 @@ _NOT_ROUNDED = {"NaN", "INF", "-INF"}
 def repair_json(body: bytes) -> bytes:
     """SPARQL JSON results with ``nodeID://bNNN`` blank nodes written as ``bNNN``."""
     return _NODE_ID.sub(rb"\1", body)
-
-
-def repair_rdf(body: bytes) -> bytes:
-    """N-Triples with ``_:nodeID://bNNN`` blank nodes written as ``_:bNNN``."""
-    return _NT_NODE_ID.sub(b"_:", body)
 
 
 def _term(term: object) -> object:

@@ -36,6 +36,8 @@ class EngineProfile:
     #: expression (``{}`` is the variable) giving a double's exact text, through which the store
     #: reads them again.
     exact_double: str | None = None
+    #: Blank nodes of ``load`` are written by an ``INSERT`` template, not ``INSERT DATA``.
+    blank_template: bool = False
     #: A double ``NaN`` is written by an insert operation of its own (see ``insert_data``).
     nan_apart: bool = False
     #: Booleans may come back as ``"1"`` / ``"0"``: the store writes them ``true`` / ``false``.
@@ -67,6 +69,7 @@ ENGINES: dict[str, EngineProfile] = {
         graph_store=False,
         drop_all=False,
         exact_double='bif:sprintf("%.17g", xsd:double({}))',
+        blank_template=True,
         nan_apart=True,
         numeric_booleans=True,
         substitute_parameters=True,

@@ -40,7 +40,6 @@ from ._answers import (
     graph_doubles,
     graph_doubles_query,
     repair_json,
-    repair_rdf,
     repair_terms,
     with_exact_doubles,
     with_exact_graph_doubles,
@@ -259,8 +258,7 @@ class SparqlStore(Store):
                 return materialize(ox.parse_query_results(body, results_format))
             assert rdf_format is not None
             triples = [
-                ox.Triple(q.subject, q.predicate, q.object)
-                for q in ox.parse(repair_rdf(body), rdf_format)
+                ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, rdf_format)
             ]
         except SyntaxError as exc:
             # A server that stops a query on its own time limit has already sent "200 OK": it
@@ -319,7 +317,13 @@ class SparqlStore(Store):
 
     def load(self, data: bytes, format: ox.RdfFormat, graph: str) -> int:
         self._http()
-        update, count = graph_load_update(data, format, graph, nan_apart=self.engine.nan_apart)
+        update, count = graph_load_update(
+            data,
+            format,
+            graph,
+            nan_apart=self.engine.nan_apart,
+            blank_template=self.engine.blank_template,
+        )
         self._post_update(update, InvalidDataError)
         return count
 

@@ -185,3 +185,18 @@ def test_digest_auth_reaches_virtuosos_authenticated_endpoint(virtuoso_server: s
         store.remove_graph(EX + "auth")
     with open_store(base + "-auth?engine=virtuoso") as basic, pytest.raises(OSError, match="401"):
         basic.count()
+
+
+def test_load_with_blank_nodes_and_a_nan_on_virtuoso(virtuoso: SparqlStore) -> None:
+    turtle = (
+        b"@prefix ex: <http://example.org/> .\n"
+        b'ex:a ex:p [ ex:q 1 ; ex:r "x" ] ; ex:v "NaN"^^<http://www.w3.org/2001/XMLSchema#double> .'
+    )
+    graph = EX + "loaded"
+    assert virtuoso.load(turtle, ox.RdfFormat.TURTLE, graph) == 4
+    assert virtuoso.load(turtle, ox.RdfFormat.TURTLE, graph) == 4  # replaces, adds nothing
+    assert virtuoso.count(graph) == 4
+    rows = virtuoso.query(f"SELECT ?o {{ <{EX}a> <{EX}p> ?b . ?b <{EX}q> ?o }}").rows
+    assert rows == [(ox.Literal(1),)]
+    (nan,) = virtuoso.query(f"SELECT ?v {{ <{EX}a> <{EX}v> ?v }}").rows
+    assert nan == (ox.Literal("NaN", datatype=DOUBLE),)
