@@ -1,10 +1,11 @@
 """Answers of SPARQL servers brought to what the embedded store gives for the same data.
 
 Servers differ from Oxigraph in how they write some terms (see ``EngineProfile``): Virtuoso writes
-blank nodes as ``nodeID://…``, booleans as ``"1"`` / ``"0"`` and ``xsd:double`` values rounded to
-six significant digits. The remote store repairs the first two while it reads an answer; for the
-third it asks again, for the exact text of each double (``exact_doubles_query``), and puts it back
-(``with_exact_doubles``), so numbers read, exported and compared on replay are the ones written.
+blank nodes as ``nodeID://…``, booleans as ``"1"`` / ``"0"``, dateTimes with trailing zeros and
+``xsd:double`` values rounded to six significant digits. The remote store repairs the first three
+while it reads an answer; for doubles it asks again, for the exact text of each double
+(``exact_doubles_query``), and puts it back (``with_exact_doubles``) as the embedded store writes
+it, so numbers read, exported and compared on replay are the ones written.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from decimal import Decimal
 
 import pyoxigraph as ox
 
@@ -33,6 +35,9 @@ __all__ = [
 
 XSD_DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
 _XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+# Trailing zeros of the seconds' fraction, which the embedded store does not write.
+_FRACTION_ZEROS = re.compile(r"(T\d\d:\d\d:\d\d)(\.\d*?)0+(?=Z$|[+-]\d\d:\d\d$|$)")
 _BOOLEANS = {"1": "true", "0": "false"}
 _NODE_ID = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
 _EXACT = "provml_exact_"
@@ -45,13 +50,24 @@ def repair_json(body: bytes) -> bytes:
 
 
 def _term(term: object) -> object:
-    if isinstance(term, ox.Literal) and term.datatype == _XSD_BOOLEAN and term.value in _BOOLEANS:
+    if not isinstance(term, ox.Literal):
+        return term
+    if term.datatype == _XSD_BOOLEAN and term.value in _BOOLEANS:
         return ox.Literal(_BOOLEANS[term.value], datatype=_XSD_BOOLEAN)
+    if term.datatype == _XSD_DATETIME:
+        text = _FRACTION_ZEROS.sub(lambda m: m[1] + m[2].rstrip("."), term.value)
+        return ox.Literal(text, datatype=_XSD_DATETIME) if text != term.value else term
     return term
 
 
 def repair_terms(result: QueryResult) -> QueryResult:
-    """The result with ``"1"`` / ``"0"`` booleans written ``true`` / ``false``."""
+    """The result with ``"1"`` / ``"0"`` booleans written ``true`` / ``false`` and dateTimes
+    without trailing zeros in their seconds (as the embedded store writes them).
+
+    >>> repair_terms(GraphResult([ox.Triple(XSD_DOUBLE, XSD_DOUBLE, ox.Literal(
+    ...     "2026-12-02T12:46:00.173810Z", datatype=_XSD_DATETIME))])).triples[0].object.value
+    '2026-12-02T12:46:00.17381Z'
+    """
     if isinstance(result, SelectResult):
         rows = [tuple(_term(t) for t in row) for row in result.rows]
         return SelectResult(result.variables, rows)  # type: ignore[arg-type]
@@ -63,17 +79,20 @@ def repair_terms(result: QueryResult) -> QueryResult:
 
 
 def double_lexical(text: str) -> str:
-    """The canonical text provml writes for the double a server printed as ``text``.
+    """The text the embedded store writes for the double a server printed as ``text``: Oxigraph
+    keeps the value, not the lexical form, and writes the shortest digits that read back as the
+    same double, without an exponent.
 
-    >>> double_lexical("0.30000000000000004"), double_lexical("nan"), double_lexical("-inf")
-    ('0.30000000000000004', 'NaN', '-INF')
+    >>> [double_lexical(t) for t in ("0.30000000000000004", "1", "1e-07", "-0", "nan", "-inf")]
+    ['0.30000000000000004', '1', '0.0000001', '-0', 'NaN', '-INF']
     """
     value = float(text)
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "INF" if value > 0 else "-INF"
-    return repr(value)
+    positional = format(Decimal(repr(value)), "f")
+    return positional.rstrip("0").rstrip(".") if "." in positional else positional
 
 
 def double_columns(result: SelectResult) -> list[int]:

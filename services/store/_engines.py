@@ -40,8 +40,9 @@ class EngineProfile:
     blank_template: bool = False
     #: A double ``NaN`` is written by an insert operation of its own (see ``insert_data``).
     nan_apart: bool = False
-    #: Booleans may come back as ``"1"`` / ``"0"``: the store writes them ``true`` / ``false``.
-    numeric_booleans: bool = False
+    #: Booleans may come back as ``"1"`` / ``"0"`` and dateTimes with trailing zeros: the store
+    #: writes them as the embedded store does (``true`` / ``false``, ``12:00:00.5Z``).
+    canonical_terms: bool = False
     #: The server ignores a VALUES-bound start of a property path: questions substitute the
     #: parameter's constant into the query text instead.
     substitute_parameters: bool = False
@@ -71,7 +72,7 @@ ENGINES: dict[str, EngineProfile] = {
         exact_double='bif:sprintf("%.17g", xsd:double({}))',
         blank_template=True,
         nan_apart=True,
-        numeric_booleans=True,
+        canonical_terms=True,
         substitute_parameters=True,
         max_rows=10000,
         refusals=(

@@ -228,7 +228,7 @@ class SparqlStore(Store):
         except httpx.TransportError as exc:
             raise StoreUnavailableError(f"cannot reach {self.endpoints['query']}: {exc}") from exc
         result = self._parse_answer(b"".join(chunks), media_type, form)
-        if self.engine.numeric_booleans:
+        if self.engine.canonical_terms:
             result = repair_terms(result)
         size = len(result.rows) if isinstance(result, SelectResult) else None
         if isinstance(result, GraphResult):

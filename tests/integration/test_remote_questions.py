@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 import pytest
 
 from queryengine import catalogue
@@ -76,6 +77,18 @@ def pair(
 
 def test_the_capture_reaches_the_remote_store_whole(pair: Pair) -> None:
     assert pair.remote_count == pair.embedded.count() > 0
+
+
+def test_the_whole_store_dumps_as_the_embedded_one(pair: Pair) -> None:
+    """Every quad, numbers exact: the dump behind ``provml export --all``."""
+    dumps = []
+    for manager in (pair.embedded, pair.remote):
+        with manager.client() as client:
+            answer = client.get("/store", headers={"Accept": "application/n-quads"})
+            assert answer.status_code == 200, answer.text
+            dumps.append(set(ox.parse(answer.content, format=ox.RdfFormat.N_QUADS)))
+    assert sorted(map(str, dumps[1] - dumps[0]))[:4] == sorted(map(str, dumps[0] - dumps[1]))[:4]
+    assert dumps[1] == dumps[0] and len(dumps[0]) == pair.remote_count
 
 
 def test_replaying_the_capture_adds_nothing(
