@@ -205,3 +205,16 @@ def test_load_with_blank_nodes_and_a_nan_on_virtuoso(virtuoso: SparqlStore) -> N
     assert rows == [(ox.Literal(1),)]
     (nan,) = virtuoso.query(f"SELECT ?v {{ <{EX}a> <{EX}v> ?v }}").rows
     assert nan == (ox.Literal("NaN", datatype=DOUBLE),)
+
+
+def test_scope_keeps_provml_to_its_graphs() -> None:
+    graphs = [
+        {"g": {"type": "uri", "value": g}, "n": {"type": "literal", "value": "2"}}
+        for g in (f"{EX}provml/run/1", f"{EX}other/x", "http://www.w3.org/ns/ldp#")
+    ]
+    store, seen = replying(VIRTUOSO + f"&scope={EX}provml/", results(graphs, ["g", "n"]))
+    assert store.graphs() == [f"{EX}provml/run/1"] and store.count() == 2
+    store.update("DROP ALL")
+    assert seen[-1].content.decode() == f"DROP SILENT GRAPH <{EX}provml/run/1>"
+    unscoped, _ = replying(VIRTUOSO, results(graphs, ["g", "n"]))
+    assert unscoped.graphs() == [f"{EX}other/x", f"{EX}provml/run/1"]  # not Virtuoso's own
