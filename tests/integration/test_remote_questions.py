@@ -133,9 +133,10 @@ def _same(ours: list[dict], theirs: list[dict], question: str) -> bool:
         return False
     for mine, other in zip(ours, theirs, strict=True):
         close = {k for k in mine if (question, k) in AVERAGES}
-        if {k: v for k, v in mine.items() if k not in close} != {
-            k: v for k, v in other.items() if k not in close
-        }:
+        # As JSON text: 0 and false (a boolean Virtuoso computes as an integer) differ.
+        if json.dumps({k: v for k, v in mine.items() if k not in close}, sort_keys=True) != (
+            json.dumps({k: v for k, v in other.items() if k not in close}, sort_keys=True)
+        ):
             return False
         if any(not math.isclose(mine[k], other[k], rel_tol=1e-15) for k in close):
             return False
