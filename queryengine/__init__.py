@@ -21,6 +21,7 @@ from queryengine._errors import (
     QueryEngineError,
     QuestionFileError,
     UnknownQuestionError,
+    UnsupportedQuestionError,
 )
 from queryengine._lookup import find_by_name
 from queryengine._names import describe_nodes, display_type, node_name, short_value, with_names
@@ -50,6 +51,7 @@ __all__ = [
     "QuestionFileError",
     "Rows",
     "UnknownQuestionError",
+    "UnsupportedQuestionError",
     "ask",
     "attach_domain_graph",
     "bind",

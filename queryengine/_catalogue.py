@@ -23,7 +23,7 @@ rewritten to ``SERVICE <iri>`` with the pyoxigraph-serialised (and therefore val
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -33,11 +33,12 @@ import pyoxigraph as ox
 
 from queryengine._errors import QuestionFileError, UnknownQuestionError
 from queryengine._lexer import group_end
+from queryengine._lexer import substitute as substitute_variables
 from queryengine._params import Parameter
 
 __all__ = ["Question", "catalogue", "get_question", "parse_question"]
 
-_HEADER = re.compile(r"#\s*(name|description|param|returns|pivot):\s*(.*)")
+_HEADER = re.compile(r"#\s*(name|description|param|returns|pivot|unsupported):\s*(.*)")
 _PARAM = re.compile(r"(\S+)\s+(\S+)(?:\s+(\S+))?\s+[—-]+\s+(.+)")
 _MARKER = re.compile(r"^[ \t]*# @values(?P<lateral>[ \t]+lateral)?[ \t]*$", re.MULTILINE)
 
@@ -53,6 +54,8 @@ class Question:
     sparql: str
     path: str = ""
     pivot: tuple[str, str, str] | None = None  # (key, name, value) columns, see ``Rows.pivot``
+    #: Engines (a store's ``engine_name``) known to answer wrongly, with the reason.
+    unsupported: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
         """The public description (JSON-ready): name, description, parameters and returned
@@ -74,7 +77,11 @@ class Question:
         }
 
     def render(
-        self, terms: dict[str, ox.NamedNode | ox.Literal | None], *, lateral: bool = False
+        self,
+        terms: dict[str, ox.NamedNode | ox.Literal | None],
+        *,
+        lateral: bool = False,
+        substitute: bool = False,
     ) -> str:
         """The query text with the parameters bound (``None`` binds ``UNDEF``).
 
@@ -85,6 +92,11 @@ class Question:
         property path such as ``isPartOf*`` after a VALUES block scans the whole graph). Markers
         inside a LATERAL part are dropped (their variables are already substituted; SEP-0006
         forbids binding them again), so a subquery there must project the parameters it uses.
+
+        ``substitute=True`` (for engines without LATERAL that ignore a VALUES-bound start of a
+        property path, such as Virtuoso) does the substitution in the text: each ``# @values
+        lateral`` line becomes the VALUES block and, in the rest of its group, every use of a
+        bound parameter becomes its constant.
 
         >>> q = parse_question('''# name: demo
         ... # description: Things with a label.
@@ -112,6 +124,17 @@ class Question:
             )
             block = f"VALUES ({head}) {{ ({row}) }}"
             markers = [(m, group_end(text, m.end())) for m in _MARKER.finditer(text)]
+            if substitute:
+                constants = {
+                    p.name: str(terms[p.name]) for p in values if terms.get(p.name) is not None
+                }
+                for m, _ in reversed(markers):
+                    indent = m.group(0)[: m.group(0).index("#")]
+                    if m["lateral"]:
+                        end = group_end(text, m.end())
+                        text = substitute_variables(text, m.end(), end, constants)
+                    text = f"{text[: m.start()]}{indent}{block}{text[m.end() :]}"
+                return text
             wrapped = [(m, end) for m, end in markers if lateral and m["lateral"]]
             for m, _ in reversed(markers):
                 indent = m.group(0)[: m.group(0).index("#")]
@@ -142,6 +165,7 @@ def parse_question(text: str, path: str = "") -> Question:
     """
     fields: dict[str, str] = {}
     params: list[Parameter] = []
+    unsupported: dict[str, str] = {}
     for line in text.splitlines():
         if not line.startswith("#"):
             if line.strip():
@@ -151,7 +175,12 @@ def parse_question(text: str, path: str = "") -> Question:
         if not m:
             continue
         key, value = m.group(1), m.group(2).strip()
-        if key == "param":
+        if key == "unsupported":
+            engine, dash, reason = value.partition(" — ")
+            if not dash or not reason.strip():
+                raise QuestionFileError(f"{path}: bad unsupported line {value!r}", file=path)
+            unsupported[engine.strip()] = reason.strip()
+        elif key == "param":
             pm = _PARAM.fullmatch(value)
             if not pm:
                 raise QuestionFileError(f"{path}: bad parameter line {value!r}", file=path)
@@ -190,6 +219,7 @@ def parse_question(text: str, path: str = "") -> Question:
         sparql=text,
         path=path,
         pivot=pivot,
+        unsupported=unsupported,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from queryengine._catalogue import Question, get_question
-from queryengine._errors import DomainGraphError, ParameterError
+from queryengine._errors import DomainGraphError, ParameterError, UnsupportedQuestionError
 from queryengine._lookup import find_by_name
 from queryengine._names import with_names
 from queryengine._params import CLIENT_ID, NODE_SEGMENTS, Parameter
@@ -56,7 +56,8 @@ def ask(
     ``UnknownQuestionError`` or ``ParameterError`` before anything runs. ``lateral`` chooses how
     parameters are bound: ``True`` VALUES + ``LATERAL`` (fast plans on Oxigraph and Jena),
     ``False`` a plain SPARQL 1.1 VALUES block, ``None`` (default) LATERAL unless the store refuses
-    it, then plain VALUES for that store from then on.
+    it, then plain VALUES for that store from then on. A store whose ``substitute_parameters``
+    is true (the remote store on Virtuoso) gets the parameters' constants substituted instead.
 
     >>> from queryengine._testing import PyoxigraphStore
     >>> store = PyoxigraphStore()
@@ -96,9 +97,20 @@ def run_question(
     names: bool = True,
 ) -> Rows:
     """Answer an already parsed question (see ``ask``)."""
+    engine = getattr(store, "engine_name", None)
+    if engine in question.unsupported:
+        raise UnsupportedQuestionError(
+            f"question {question.name!r} is not answered on {engine}: "
+            f"{question.unsupported[engine]}",
+            question=question.name,
+            engine=engine,
+        )
     terms = _terms(question, params, store, base_iri or default_base_iri(), timeout)
     rows = None
-    if lateral is None:
+    if getattr(store, "substitute_parameters", False):
+        text = question.render(terms, substitute=True)
+        rows = Rows.from_result(store.query(text, timeout=timeout))
+    elif lateral is None:
         lateral = id(store) not in _NO_LATERAL
         if lateral:
             try:
@@ -123,6 +135,7 @@ def bind(
     base_iri: str | None = None,
     lateral: bool = True,
     timeout: float | None = None,
+    substitute: bool = False,
 ) -> str:
     """Validate ``params`` against the question's declarations and return the query text with them
     bound.
@@ -137,7 +150,7 @@ def bind(
     VALUES (?run ?measure ?goal) { (<http://ex.org/run/r1> <http://ex.org/measure/loss> "min") }
     """
     terms = _terms(question, params, store, base_iri or default_base_iri(), timeout)
-    return question.render(terms, lateral=lateral)
+    return question.render(terms, lateral=lateral, substitute=substitute)
 
 
 def _terms(

@@ -6,6 +6,7 @@ Every error the engine raises derives from one root::
     ├── UnknownQuestionError   no question has that name            (KeyError)
     ├── ParameterError         a parameter is missing or ill-typed   (ValueError)
     ├── QuestionFileError      a .rq file has a malformed header     (ValueError)
+    ├── UnsupportedQuestionError  the store's engine cannot answer it right
     └── DomainGraphError       a domain graph cannot be attached     (ValueError)
 
 ``code`` is a stable machine-readable name (used as the ``error`` field of HTTP error bodies) and
@@ -22,6 +23,7 @@ __all__ = [
     "QueryEngineError",
     "QuestionFileError",
     "UnknownQuestionError",
+    "UnsupportedQuestionError",
 ]
 
 
@@ -70,3 +72,10 @@ class DomainGraphError(QueryEngineError, ValueError):
     endpoint)."""
 
     code = "domain_graph_error"
+
+
+class UnsupportedQuestionError(QueryEngineError):
+    """The store's engine is known to answer this question wrongly (its header says why), so it
+    is refused rather than answered."""
+
+    code = "question_unsupported"

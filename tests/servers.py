@@ -1,12 +1,15 @@
 """Helpers for tests that start real servers as subprocesses on free loopback ports.
 
 ``start_oxigraph_server(data_dir)`` runs ``oxigraph serve`` (from the ``oxigraph`` package,
-installed next to the running Python) and yields its base URL once it answers; ``wait_until_ready``
-does the same wait for any HTTP server a test starts itself (uvicorn, ...).
+installed next to the running Python) and yields its base URL once it answers;
+``start_virtuoso_server(data_dir)`` does the same for OpenLink Virtuoso 7 (Debian's
+``virtuoso-opensource-7-bin``), configured in ``data_dir``; ``wait_until_ready`` does the same wait
+for any HTTP server a test starts itself (uvicorn, ...).
 """
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,9 +22,11 @@ from pathlib import Path
 import httpx
 
 __all__ = [
+    "VIRTUOSO_SETUP",
     "free_port",
     "oxigraph_binary",
     "start_oxigraph_server",
+    "start_virtuoso_server",
     "stop_process",
     "wait_until_ready",
 ]
@@ -109,3 +114,105 @@ def start_oxigraph_server(
     finally:
         stop_process(process)
         log.unlink(missing_ok=True)
+
+
+# Loopback only, every file in the data directory; the [SPARQL] limits are the ones docs/stores.md
+# documents for a provml store.
+_VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+CheckpointInterval = 0
+ServerThreads = 10
+DirsAllowed = {dir}
+CaseMode = 2
+MaxSortedTopRows = 1000000
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+MaxClientConnections = 10
+ServerThreads = 10
+
+[SPARQL]
+ResultSetMaxRows = {max_rows}
+MaxQueryCostEstimationTime = 0
+MaxQueryExecutionTime = 0
+"""
+
+
+_PRIVATE = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
+#: The isql statements docs/stores.md gives for a Virtuoso holding provml's graphs: the anonymous
+#: /sparql endpoint may update, and Virtuoso's own graphs are private (hidden from it).
+VIRTUOSO_SETUP = " ".join(
+    [
+        'grant SPARQL_UPDATE to "SPARQL";',
+        f"DB.DBA.RDF_GRAPH_GROUP_CREATE ('{_PRIVATE}', 1);",
+        *(
+            f"DB.DBA.RDF_GRAPH_GROUP_INS ('{_PRIVATE}', '{graph}');"
+            for graph in (
+                "http://www.openlinksw.com/schemas/virtrdf#",
+                "http://www.w3.org/ns/ldp#",
+                "http://localuriqaserver/sparql",
+            )
+        ),
+        "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);",
+        "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);",
+    ]
+)
+
+
+@contextmanager
+def start_virtuoso_server(data_dir: Path, *, max_rows: int = 10000) -> Iterator[str]:
+    """Run ``virtuoso-t`` with a database in ``data_dir`` on free loopback ports; yield the store
+    URI (``sparql+http://127.0.0.1:PORT/sparql?engine=virtuoso``) once SPARQL updates are granted
+    to its anonymous ``/sparql`` endpoint."""
+    binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if binary is None or isql is None:
+        raise FileNotFoundError("virtuoso-t not found: apt-get install virtuoso-opensource-7-bin")
+    sql_port, http_port = free_port(), free_port()
+    ini = data_dir / "virtuoso.ini"
+    ini.write_text(
+        _VIRTUOSO_INI.format(
+            dir=data_dir, sql_port=sql_port, http_port=http_port, max_rows=max_rows
+        )
+    )
+    log = data_dir / "console.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [binary, "+foreground", "+configfile", str(ini)],
+            cwd=data_dir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{http_port}/sparql"
+    try:
+        wait_until_ready(f"{base_url}?query=ASK%7B%7D", process, timeout=120.0, log=log)
+        done = subprocess.run(
+            [isql, str(sql_port), "dba", "dba", "exec=" + VIRTUOSO_SETUP],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if done.returncode != 0 or "Error" in done.stdout + done.stderr:
+            raise RuntimeError(f"the Virtuoso setup failed: {done.stdout}{done.stderr}")
+        yield f"sparql+{base_url}?engine=virtuoso"
+    finally:
+        stop_process(process, grace=30.0)

@@ -33,7 +33,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from queryengine import QueryEngineError
+from queryengine import QueryEngineError, UnsupportedQuestionError
 from services._egress import EgressError, EndpointNotAllowed, EndpointUnavailable
 from services.explore import ExploreError, UnknownNode
 from services.ingest import (
@@ -46,7 +46,12 @@ from services.ingest import (
     VersionConflict,
 )
 from services.provdoc import ProvDocumentError, UnsupportedFormatError
-from services.store import StoreError, UpdateConflictError
+from services.store import (
+    QueryRefusedError,
+    ResultTruncatedError,
+    StoreError,
+    UpdateConflictError,
+)
 
 __all__ = [
     "ERROR_TABLE",
@@ -153,7 +158,10 @@ ERROR_TABLE: list[tuple[tuple[type[BaseException], ...], int, str | None]] = [
     ((UnsupportedFormatError,), 400, "unsupported_format"),
     ((ProvDocumentError,), 400, "invalid_document"),
     # unknown question, missing or ill-typed parameter: the code of the exception itself
+    ((UnsupportedQuestionError,), 422, "question_unsupported"),
     ((QueryEngineError,), 400, None),
+    ((QueryRefusedError,), 422, "query_refused"),
+    ((ResultTruncatedError,), 502, "result_truncated"),
     ((StoreError, SyntaxError), 400, "query_syntax"),
     ((UpdateConflictError,), 409, "update_conflict"),
     ((StoreError, TimeoutError), 503, "query_timeout"),

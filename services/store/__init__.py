@@ -12,11 +12,13 @@ docs/stores.md.
 
 Errors: every exception is a ``StoreError`` and the builtin a caller would catch (``SyntaxError``
 for bad SPARQL, ``TimeoutError``, ``ValueError`` for bad input, ``OSError`` for storage and network
-failures); ``UpdateConflictError`` (a ``ValueError``) is a valid update the store refuses as it is.
+failures); ``UpdateConflictError`` (a ``ValueError``) is a valid update the store refuses as it is;
+``QueryRefusedError`` a valid query the server refuses to run; ``ResultTruncatedError`` an answer
+the server cut at its row limit.
 """
 
 from ._base import AskResult, GraphResult, QueryResult, SelectResult, Store
-from ._errors import StoreError, UpdateConflictError
+from ._errors import QueryRefusedError, ResultTruncatedError, StoreError, UpdateConflictError
 from ._registry import open_store, register_store
 from ._results import GRAPH_MEDIA_TYPES, SOLUTIONS_MEDIA_TYPES, serialize_result
 
@@ -25,7 +27,9 @@ __all__ = [
     "SOLUTIONS_MEDIA_TYPES",
     "AskResult",
     "GraphResult",
+    "QueryRefusedError",
     "QueryResult",
+    "ResultTruncatedError",
     "SelectResult",
     "Store",
     "StoreError",

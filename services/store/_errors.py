@@ -9,6 +9,8 @@ catch::
     ├── QuerySyntaxError(SyntaxError)     invalid SPARQL (the server's message on remote stores)
     ├── StoreTimeoutError(TimeoutError)   a query ran past its timeout, or the server took too long
     ├── StoreClosedError(RuntimeError)    the store was used after ``close()``
+    ├── QueryRefusedError                 the server refused a valid query (planner, compiler)
+    ├── ResultTruncatedError              the server cut the answer at its row limit
     └── StoreUnavailableError(OSError)    storage or network failure, server error
         └── StoreLockedError              an on-disk store is already open in another process
 """
@@ -17,7 +19,9 @@ from __future__ import annotations
 
 __all__ = [
     "InvalidDataError",
+    "QueryRefusedError",
     "QuerySyntaxError",
+    "ResultTruncatedError",
     "StoreClosedError",
     "StoreError",
     "StoreLockedError",
@@ -59,3 +63,14 @@ class StoreUnavailableError(StoreError, OSError):
 
 class StoreLockedError(StoreUnavailableError):
     """The on-disk store is already opened by another process."""
+
+
+class QueryRefusedError(StoreError):
+    """The server refused to run a valid query: Virtuoso's "estimated execution time ... exceeds
+    the limit" (its ``MaxQueryCostEstimationTime``), an internal error of its SPARQL compiler, its
+    per-query memory limit (``MaxMemPoolSize``). Never a syntax error of the query itself."""
+
+
+class ResultTruncatedError(StoreError):
+    """The server cut the answer at its row limit (Virtuoso's ``ResultSetMaxRows``): the rows
+    received are not the whole answer."""

@@ -78,9 +78,46 @@ def _graph_blocks(quads: Iterable[ox.Quad]) -> str:
     )
 
 
-def insert_data(quads: Iterable[ox.Quad]) -> str:
-    """One ``INSERT DATA`` update writing every quad (grouped in ``GRAPH`` blocks)."""
-    return "INSERT DATA {\n" + _graph_blocks(quads) + "\n}"
+_NAN = ox.Literal("NaN", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double"))
+
+
+def insert_data(
+    quads: Iterable[ox.Quad], *, nan_apart: bool = False, blank_template: bool = False
+) -> str:
+    """One ``INSERT DATA`` update writing every quad (grouped in ``GRAPH`` blocks).
+
+    With ``blank_template``, quads with blank nodes are written by ``INSERT { ... } WHERE {}``
+    (Virtuoso refuses blank nodes in ``INSERT DATA``; a template makes them fresh just the same).
+
+    With ``nan_apart``, each quad whose object is the double ``NaN`` is written by an operation
+    of its own in the same request, as a typed string (Virtuoso's column store breaks its indexes
+    when it sorts a native NaN among other numbers).
+    """
+    quads = list(quads)
+    alone = [q for q in quads if nan_apart and q.object == _NAN]
+    rest = [q for q in quads if not (nan_apart and q.object == _NAN)]
+    if blank_template and any(_blank(q) for q in rest):
+        operations = ["INSERT {\n" + _graph_blocks(rest) + "\n} WHERE {}"]
+    else:
+        operations = ["INSERT DATA {\n" + _graph_blocks(rest) + "\n}"] if rest or not alone else []
+    operations.extend(_insert_nan(q) for q in alone)
+    return " ;\n".join(operations)
+
+
+def _blank(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+
+
+def _insert_nan(quad: ox.Quad) -> str:
+    """The quad, written as a typed string the server never sorts as a number, unless its graph
+    already holds it (matched by subject, predicate and text, never by comparing the NaN)."""
+    s, p, g = _term(quad.subject), _term(quad.predicate), str(quad.graph_name)
+    double = "<http://www.w3.org/2001/XMLSchema#double>"
+    return (
+        f'INSERT {{ GRAPH {g} {{ {s} {p} ?nan }} }} WHERE {{ BIND(STRDT("NaN", {double}) AS ?nan)'
+        f" FILTER NOT EXISTS {{ GRAPH {g} {{ {s} {p} ?old FILTER(DATATYPE(?old) = {double}"
+        f' && LCASE(STR(?old)) = "nan") }} }} }}'
+    )
 
 
 def delete_data(quads: Iterable[ox.Quad]) -> str:
@@ -88,7 +125,14 @@ def delete_data(quads: Iterable[ox.Quad]) -> str:
     return "DELETE DATA {\n" + _graph_blocks(quads) + "\n}"
 
 
-def graph_load_update(data: bytes, format: ox.RdfFormat, graph: str) -> tuple[str, int]:
+def graph_load_update(
+    data: bytes,
+    format: ox.RdfFormat,
+    graph: str,
+    *,
+    nan_apart: bool = False,
+    blank_template: bool = False,
+) -> tuple[str, int]:
     """The SPARQL update that replaces ``graph`` with the parsed data, and the number of triples.
 
     The data is parsed here, before anything reaches a store, so bad data never writes anything.
@@ -100,14 +144,23 @@ def graph_load_update(data: bytes, format: ox.RdfFormat, graph: str) -> tuple[st
         triples = list(ox.parse(data, format=format))
     except (SyntaxError, ValueError) as exc:
         raise InvalidDataError(f"cannot parse the {format.name} data for {graph}: {exc}") from exc
-    return replace_graph_update(graph, triples), len(triples)
+    update = replace_graph_update(
+        graph, triples, nan_apart=nan_apart, blank_template=blank_template
+    )
+    return update, len(triples)
 
 
-def replace_graph_update(graph: str, triples: Iterable[ox.Triple | ox.Quad]) -> str:
+def replace_graph_update(
+    graph: str,
+    triples: Iterable[ox.Triple | ox.Quad],
+    *,
+    nan_apart: bool = False,
+    blank_template: bool = False,
+) -> str:
     """One update request that empties ``graph`` and fills it with ``triples`` (one transaction)."""
     target = named_graph(graph)
     quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
     update = f"DROP SILENT GRAPH {sparql_iri(graph)}"
     if quads:
-        update += " ;\n" + insert_data(quads)
+        update += " ;\n" + insert_data(quads, nan_apart=nan_apart, blank_template=blank_template)
     return update

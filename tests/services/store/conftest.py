@@ -8,19 +8,21 @@ from pathlib import Path
 import pytest
 
 from services.store import Store, open_store
+from tests.conftest import remote_store_params, remote_store_uri
 
 
-@pytest.fixture(params=["oxigraph", "memory", "sparql+http"])
+@pytest.fixture(params=["oxigraph", "memory", *remote_store_params()])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """An empty store: on disk in ``tmp_path``, in memory, or the session's ``oxigraph serve``."""
+    """An empty store: on disk in ``tmp_path``, in memory, the session's ``oxigraph serve``, its
+    Virtuoso, or the server of ``PROVML_TEST_STORE`` (its provml graphs dropped first)."""
     if request.param == "oxigraph":
         uri = f"oxigraph:{tmp_path / 'store'}"
     elif request.param == "memory":
         uri = "memory:"
     else:
-        uri = "sparql+" + request.getfixturevalue("oxigraph_server")
+        uri = remote_store_uri(request, request.param)
     opened = open_store(uri)
-    if request.param == "sparql+http":
+    if request.param not in ("oxigraph", "memory"):
         opened.update("DROP ALL")
     yield opened
     opened.close()
