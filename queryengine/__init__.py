@@ -14,7 +14,15 @@ name where one node has it (``find_by_name``).
 """
 
 from queryengine._catalogue import Question, catalogue, get_question, parse_question
-from queryengine._engine import DEFAULT_BASE_IRI, ask, bind, default_base_iri, run_question, sparql
+from queryengine._engine import (
+    DEFAULT_BASE_IRI,
+    ask,
+    bind,
+    default_base_iri,
+    run_question,
+    run_view,
+    sparql,
+)
 from queryengine._errors import (
     DomainGraphError,
     ParameterError,
@@ -37,7 +45,7 @@ from queryengine._polystore import (
 )
 from queryengine._results import Rows, python_value, to_dataframe
 from queryengine._store import DomainStore, QueryableStore
-from queryengine._views import get_view, run_view, views
+from queryengine._views import get_view, views
 
 __all__ = [
     "DEFAULT_BASE_IRI",

@@ -2,38 +2,38 @@
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
 
+from queryengine._base import DEFAULT_BASE_IRI, default_base_iri
 from queryengine._catalogue import Question, get_question
 from queryengine._errors import DomainGraphError, ParameterError, UnsupportedQuestionError
 from queryengine._lookup import find_by_name
 from queryengine._names import with_names
 from queryengine._params import CLIENT_ID, NODE_SEGMENTS, Parameter
+from queryengine._polystore import domain_iri
 from queryengine._results import Rows
 from queryengine._store import QueryableStore
+from queryengine._views import get_view, run_node_view
 
-__all__ = ["DEFAULT_BASE_IRI", "ask", "bind", "default_base_iri", "run_question", "sparql"]
+__all__ = [
+    "DEFAULT_BASE_IRI",
+    "ask",
+    "bind",
+    "default_base_iri",
+    "run_question",
+    "run_view",
+    "sparql",
+]
 
-DEFAULT_BASE_IRI = "http://provml.localhost/id/"
 _IDENTIFIER = "https://w3id.org/provml#identifier"
 _SD_ENDPOINT = "http://www.w3.org/ns/sparql-service-description#endpoint"
 # What a name given for an IRI parameter may stand for, by the parameter's kind (see ``_lookup``).
 _NAMED_KINDS = {None: ("run", "model", "dataset"), "run": ("run",), "entity": ("model", "dataset")}
 # Stores (by id) that answered a LATERAL query with a syntax error: plain VALUES for them.
 _NO_LATERAL: set[int] = set()
-
-
-def default_base_iri() -> str:
-    """The base IRI nodes are minted under: ``PROVML_BASE_IRI`` or
-    ``http://provml.localhost/id/``.
-
-    >>> DEFAULT_BASE_IRI
-    'http://provml.localhost/id/'
-    """
-    return os.environ.get("PROVML_BASE_IRI") or DEFAULT_BASE_IRI
 
 
 def ask(
@@ -125,6 +125,25 @@ def run_question(
     if question.pivot:
         rows = rows.pivot(*question.pivot)
     return with_names(rows, store, timeout=timeout) if names else rows
+
+
+def run_view(
+    name: str,
+    *,
+    store: QueryableStore,
+    params: dict[str, Any] | None = None,
+    nodes: Iterable[str] | None = None,
+    base_iri: str | None = None,
+    timeout: float | None = None,
+) -> Rows:
+    """Answer a view (``queryengine._views``): with ``params`` like a question (without name
+    columns), or over ``nodes`` (IRIs) for a ``# @nodes`` view."""
+    if nodes is not None:
+        return run_node_view(name, store=store, nodes=nodes, timeout=timeout)
+    view = get_view(name)
+    return run_question(
+        view, store=store, params=params or {}, base_iri=base_iri, timeout=timeout, names=False
+    )
 
 
 def bind(
@@ -223,8 +242,6 @@ def _resolve(
         )
     literal = ox.Literal(value)
     if p.base == "endpoint":
-        from queryengine._polystore import domain_iri
-
         try:
             node = ox.NamedNode(domain_iri(base, value))
         except DomainGraphError as e:

@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from queryengine._results import Rows
 from queryengine._store import QueryableStore
+from queryengine._views import run_node_view
 
 __all__ = [
     "PROV",
@@ -146,13 +147,11 @@ def describe_nodes(
     >>> describe_nodes(store, ["http://ex.org/m", "http://ex.org/other"])
     {'http://ex.org/m': ('mlp', []), 'http://ex.org/other': ('other', [])}
     """
-    from queryengine._views import run_view
-
     wanted = sorted({i for i in iris if is_iri(i)})
     found: dict[str, tuple[str, list[str]]] = {}
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        for row in run_view("node-labels", store=store, nodes=chunk, timeout=timeout):
+        for row in run_node_view("node-labels", store=store, nodes=chunk, timeout=timeout):
             found[row["node"]] = (node_name(row, row["node"]), (row.get("types") or "").split())
     for iri in wanted:
         found.setdefault(iri, (local_name(iri), []))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from queryengine._engine import default_base_iri
+from queryengine._base import default_base_iri
 from queryengine._errors import DomainGraphError
 from queryengine._store import DomainStore, QueryableStore
 

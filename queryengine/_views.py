@@ -9,7 +9,7 @@ ask`` does not list them; they are the building blocks of the manager's ``/api/v
 >>> from queryengine._testing import PyoxigraphStore
 >>> store = PyoxigraphStore()
 >>> store.add_turtle('''<http://ex.org/a> <http://www.w3.org/2000/01/rdf-schema#label> "A" .''')
->>> [(r["node"], r["label"]) for r in run_view("node-labels", store=store, nodes=["http://ex.org/a"])]
+>>> [(r["node"], r["label"]) for r in run_node_view("node-labels", store=store, nodes=["http://ex.org/a"])]
 [('http://ex.org/a', 'A')]
 """
 
@@ -20,17 +20,15 @@ from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
 from queryengine._catalogue import Question, parse_question
-from queryengine._engine import run_question
 from queryengine._errors import QuestionFileError, UnknownQuestionError
 from queryengine._results import Rows
 from queryengine._store import QueryableStore
 
-__all__ = ["get_view", "run_view", "views"]
+__all__ = ["get_view", "run_node_view", "views"]
 
 _NODES = re.compile(r"^[ \t]*# @nodes[ \t]*$", re.MULTILINE)
 
@@ -63,22 +61,12 @@ def get_view(name: str) -> Question:
         ) from e
 
 
-def run_view(
-    name: str,
-    *,
-    store: QueryableStore,
-    params: dict[str, Any] | None = None,
-    nodes: Iterable[str] | None = None,
-    base_iri: str | None = None,
-    timeout: float | None = None,
+def run_node_view(
+    name: str, *, store: QueryableStore, nodes: Iterable[str], timeout: float | None = None
 ) -> Rows:
-    """Answer a view: with ``params`` like a question, or over ``nodes`` (IRIs) for a ``# @nodes``
-    view. An empty set of nodes answers no rows without asking the store."""
+    """Answer a ``# @nodes`` view over ``nodes`` (IRIs); an empty set of nodes answers no rows
+    without asking the store. (A view with parameters is answered by ``queryengine.run_view``.)"""
     view = get_view(name)
-    if nodes is None:
-        return run_question(
-            view, store=store, params=params or {}, base_iri=base_iri, timeout=timeout, names=False
-        )
     if not _NODES.search(view.sparql):
         raise QuestionFileError(f"view {name!r} takes no nodes", file=view.path)
     terms = sorted({str(ox.NamedNode(iri)) for iri in nodes})
