@@ -40,6 +40,7 @@ from .routes import (
     questions,
     runs,
     sparql,
+    versions,
 )
 
 if TYPE_CHECKING:
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         explore,
         sparql,
         braid,
+        versions,
     )
     routes = [*app.router.routes]
     for module in (*routers, graph_store, linked_data):

@@ -1,6 +1,6 @@
 """What the web UI shows, read from the store as JSON-ready dicts: the runs table, a run's page, its
-metric series, comparisons, lineage neighbourhoods, node descriptions and the invalidation state of
-Braid records, every node named.
+metric series, comparisons, lineage neighbourhoods, node descriptions, the invalidation state of
+Braid records and version graphs, every node named.
 
 Everything here reads; the SPARQL lives in ``queryengine/views``. Errors, one root::
 
@@ -17,6 +17,7 @@ from services.explore._lineage import neighbourhood, neighbours
 from services.explore._nodes import describe_node, node_triples
 from services.explore._run import metric_series, resolve_run, run_detail
 from services.explore._runs import RunsQuery, run_rows, runs_table
+from services.explore._versions import version_graph, versioned_objects
 
 __all__ = [
     "BadParameter",
@@ -37,4 +38,6 @@ __all__ = [
     "run_detail",
     "run_rows",
     "runs_table",
+    "version_graph",
+    "versioned_objects",
 ]

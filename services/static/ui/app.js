@@ -1,5 +1,6 @@
 // The single page: the URL's fragment picks a view (#/runs, #/run/ID, #/compare/A,B, #/lineage/IRI,
-// #/node/IRI, #/sparql, #/questions/NAME, #/quarantine/ID, #/invalidated/ROOT); each view returns a
+// #/node/IRI, #/sparql, #/questions/NAME, #/quarantine/ID, #/invalidated/ROOT,
+// #/versions/KIND/NAME); each view returns a
 // function that stops its polling when the page moves on.
 import { initToken } from "./api.js";
 import { h, message } from "./dom.js";
@@ -14,6 +15,7 @@ const VIEWS = {
   questions: () => import("./questions.js"),
   quarantine: () => import("./quarantine.js"),
   invalidated: () => import("./braid.js"),
+  versions: () => import("./versions.js"),
 };
 
 let stop = null;
