@@ -36,6 +36,7 @@ from ._mapping_dlprov import DATAFLOW_HANDLERS
 from ._quarantine import Quarantine, QuarantineEntry
 from ._records import VersionRecord, parse_batch
 from ._references import unknown_references
+from ._summaries import stage_summaries
 from ._validation import PyshaclValidator, Report
 from ._versions import VersionInference
 
@@ -188,6 +189,8 @@ class Ingestor:
             # Mapping is pure: the records, and immutable facts read from the store for it.
             quads = self.mapper.map(records, self.context.plans(self.mapper.plans_needed(records)))
             quads += cycle_links(records, self.iris, self.context)
+            if source == "capture":  # legacy evaluations get their epoch after the task ends
+                quads += stage_summaries(records, quads, self.iris, self.store)
         lap("convert")
         unknown = unknown_references(records, self.store, self.iris) if records else []
         report = unknown or self._validate(quads)
