@@ -122,7 +122,7 @@ def memory(pid: int) -> dict[str, int]:
 def stored_metrics(url: str, run: str) -> int:
     query = (
         "SELECT (COUNT(?e) AS ?n) WHERE { GRAPH <http://provml.localhost/id/graph/run/"
-        f"{run}> {{ ?e <http://www.w3.org/ns/mls#specifiedBy> ?m }} }}"
+        f"{run}> {{ ?e a <https://w3id.org/provml#ModelEvaluation> }} }}"
     )
     answer = httpx.get(url + "/sparql", params={"query": query}, timeout=120).json()
     return int(answer["results"]["bindings"][0]["n"]["value"])

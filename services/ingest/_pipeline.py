@@ -82,9 +82,15 @@ class Ingestor:
         max_records: int = 100_000,
         validator: ValidatorName = "fast",
         write_lock: threading.Lock | None = None,
+        max_in_flight: int = 4,
     ) -> None:
         self.store = store
         self.write_lock = write_lock if write_lock is not None else threading.Lock()
+        # Batches between parsing and commit at once: enough to map and validate one while others
+        # are written (the store writes without the interpreter lock), few enough that the rest
+        # wait in turn (sharing two CPUs among dozens of batches only makes each answer later) and
+        # that the memory held by batches in progress stays bounded.
+        self.in_flight = threading.BoundedSemaphore(max_in_flight)
         self.run_locks = RunLocks()
         self.commits = GroupCommit(self._write_group)
         self._resubmitting = threading.Lock()
@@ -163,13 +169,15 @@ class Ingestor:
             timings[name] = now - clock
             clock = now
 
-        records, quads = self._records(source, body)
-        lap("parse")
-        runs = {run for r in records or () if isinstance(run := getattr(r, "run", None), str)}
-        with self.run_locks.holding(runs):
-            return self._ingest_parsed(
-                source, body, records, quads, timings, lap, quarantine_id, quarantine
-            )
+        with self.in_flight:
+            clock = time.perf_counter()  # the wait for a turn is no stage's time
+            records, quads = self._records(source, body)
+            lap("parse")
+            runs = {run for r in records or () if isinstance(run := getattr(r, "run", None), str)}
+            with self.run_locks.holding(runs):
+                return self._ingest_parsed(
+                    source, body, records, quads, timings, lap, quarantine_id, quarantine
+                )
 
     def _ingest_parsed(
         self,
