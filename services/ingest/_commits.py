@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import threading
 import zlib
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,33 +23,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-__all__ = ["GroupCommit", "Pending", "RunLocks", "Turns"]
-
-
-class Turns:
-    """At most ``n`` holders at once, the others served in the order they came (a plain semaphore
-    lets a newcomer take a freed place before those already waiting)."""
-
-    def __init__(self, n: int) -> None:
-        self._free = n
-        self._waiting: deque[threading.Event] = deque()
-        self._lock = threading.Lock()
-
-    def __enter__(self) -> None:
-        with self._lock:
-            if self._free and not self._waiting:
-                self._free -= 1
-                return
-            turn = threading.Event()
-            self._waiting.append(turn)
-        turn.wait()  # the place is handed over by the holder that leaves
-
-    def __exit__(self, *exc: object) -> None:
-        with self._lock:
-            if self._waiting:
-                self._waiting.popleft().set()
-            else:
-                self._free += 1
+__all__ = ["GroupCommit", "Pending", "RunLocks"]
 
 
 class RunLocks:

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import pyoxigraph as ox
 
 from ..store._base import Store
-from ._commits import GroupCommit, Pending, RunLocks, Turns
+from ._commits import GroupCommit, Pending, RunLocks
 from ._context import StoreContext
 from ._cycles import cycle_links
 from ._dataflow_store import StoredDefinitions
@@ -88,9 +88,9 @@ class Ingestor:
         self.write_lock = write_lock if write_lock is not None else threading.Lock()
         # Batches between parsing and commit at once: enough to map and validate one while others
         # are written (the store writes without the interpreter lock), few enough that the rest
-        # wait their turn, in order (sharing two CPUs among dozens of batches only makes each
-        # answer later) and that the memory held by batches in progress stays bounded.
-        self.in_flight = Turns(max_in_flight)
+        # wait in turn (sharing two CPUs among dozens of batches only makes each answer later) and
+        # that the memory held by batches in progress stays bounded.
+        self.in_flight = threading.BoundedSemaphore(max_in_flight)
         self.run_locks = RunLocks()
         self.commits = GroupCommit(self._write_group)
         self._resubmitting = threading.Lock()

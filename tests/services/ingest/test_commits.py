@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from services.ingest import Ingestor, VersionConflict
-from services.ingest._commits import GroupCommit, Pending, RunLocks, Turns
+from services.ingest._commits import GroupCommit, Pending, RunLocks
 from services.store import open_store
 from tests.services.ingest.samples import full_batch
 from tests.services.ingest.versions_batches import T0, batch, registry, training, version, vid
@@ -111,28 +111,6 @@ def test_run_locks_hold_each_run_once_in_a_fixed_order() -> None:
         # every stripe is taken (five runs on four stripes), each once: no self-deadlock
         assert all(lock.locked() for lock in locks._locks)
     assert not any(lock.locked() for lock in locks._locks)
-
-
-def test_turns_are_served_in_the_order_they_came() -> None:
-    turns = Turns(1)
-    served: list[int] = []
-    turns.__enter__()  # held: every caller below waits
-    threads = []
-
-    def take(i: int) -> None:
-        with turns:
-            served.append(i)
-
-    for i in range(5):
-        threads.append(threading.Thread(target=take, args=(i,)))
-        threads[-1].start()
-        wait_until(lambda n=i + 1: len(turns._waiting) == n)
-    turns.__exit__()
-    for thread in threads:
-        thread.join()
-    assert served == [0, 1, 2, 3, 4]
-    turns.__enter__()  # the place is free again
-    turns.__exit__()
 
 
 def dump(store) -> set[str]:
