@@ -1,16 +1,21 @@
 """End-to-end ingest throughput and capture-to-queryable latency of the manager.
 
 A real manager (``provml serve``, uvicorn in a subprocess) on an on-disk Oxigraph store receives
-capture batches over HTTP; each is parsed, mapped to PROV-ML, SHACL-validated and committed before
-the answer. The same quads are then loaded by pyoxigraph's own ``bulk_load`` into a fresh on-disk
-store, and written by its transactional ``extend`` (the commit alone), in the same run. The time is
-split by stage from the ``Server-Timing`` header of each answer (parse, convert, validate, commit;
-the rest is HTTP and JSON).
+capture batches over HTTP (``--workload capture``: one native batch per training run) or the
+requests of the ProvLake 0.2.982 library (``--workload legacy``: each run's workflow, task and cycle
+messages, ``--legacy-batch`` messages per request); each is parsed, mapped to PROV-ML,
+SHACL-validated and committed before the answer. ``--concurrency N`` posts from N threads, each
+sending whole runs (the requests of one run in order, as one client does). The same quads are then
+loaded by pyoxigraph's own ``bulk_load`` into a fresh on-disk store, and written by its
+transactional ``extend`` (the commit alone), in the same run. The time is split by stage from the
+``Server-Timing`` header of each answer (parse, convert, validate, commit; summed over requests,
+so with several posters the stages overlap and the rest is not HTTP and JSON alone).
 
 Usage::
 
     python benchmarks/ingest.py [--runs 40] [--epochs 50] [--validator fast|pyshacl|none]
-                                [--latency-samples 50] [--json]
+                                [--workload capture|legacy] [--legacy-batch 100]
+                                [--concurrency 1] [--latency-samples 50] [--json]
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -108,6 +114,125 @@ def run_batch(run: str, epochs: int) -> dict[str, Any]:
     return {"schema": "provml/capture/1", "client": {"name": "bench"}, "records": records}
 
 
+def legacy_run(run: float, epochs: int, per_request: int) -> list[bytes]:
+    """One training as the ProvLake 0.2.982 library sends it: the workflow, a data loading task,
+    ``epochs`` iterations of an ``epochs`` cycle (its learning rate in, a training task with its
+    loss and accuracy, the epoch's accuracy out) and the workflow's end, ``per_request`` messages
+    per request."""
+
+    def message(act_type: str, prov_obj: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        return {
+            "prov_obj": prov_obj,
+            "dataflow_name": "bench_wf",
+            "act_type": act_type,
+            "context": "bench",
+            **extra,
+        }
+
+    t = run
+    load = run + 0.001
+    messages = [
+        message("workflow", {"wf_execution": run, "startTime": t}, custom_metadata={"user": "b"}),
+        message(
+            "task",
+            {
+                "task": {"id": load, "wf_execution": run, "generatedTime": load},
+                "dt": "load_data",
+                "type": "Generate",
+                "values": {"path": {"values": "/data/x.csv", "prov_attr_type": "data_reference"}},
+            },
+        ),
+        message(
+            "task",
+            {
+                "task": {
+                    "id": load,
+                    "wf_execution": run,
+                    "startTime": load,
+                    "endTime": load + 0.001,
+                    "generatedTime": load,
+                    "status": "FINISHED",
+                },
+                "dt": "load_data",
+                "type": "Output",
+                "values": {"rows": 60000},
+            },
+        ),
+    ]
+    for epoch in range(epochs):
+        start = run + 1 + epoch
+        task = {
+            "id": start + 0.001,
+            "wf_execution": run,
+            "generatedTime": start + 0.001,
+            "parent_cycle_name": "epochs",
+        }
+        cycle = {"iteration_id": epoch, "wf_execution": run, "startTime": start}
+        messages += [
+            message(
+                "cycle",
+                {
+                    "cycle": {**cycle, "status": "RUNNING"},
+                    "cycle_name": "epochs",
+                    "type": "Input",
+                    "values": {"lr": 0.1 / (1 + epoch // 10)},
+                },
+            ),
+            message(
+                "task",
+                {"task": task, "dt": "train_epoch", "type": "Generate", "values": {"batches": 100}},
+            ),
+            message(
+                "task",
+                {
+                    "task": {**task, "startTime": start + 0.002},
+                    "dt": "train_epoch",
+                    "type": "Input",
+                },
+            ),
+            message(
+                "task",
+                {
+                    "task": {
+                        **task,
+                        "startTime": start + 0.002,
+                        "endTime": start + 0.9,
+                        "status": "FINISHED",
+                    },
+                    "dt": "train_epoch",
+                    "type": "Output",
+                    "values": {"loss": 1.0 / (epoch + 2), "accuracy": 0.5 + epoch / 1e3},
+                },
+            ),
+            message(
+                "cycle",
+                {
+                    "cycle": {**cycle, "endTime": start + 0.95, "status": "FINISHED"},
+                    "cycle_name": "epochs",
+                    "type": "Output",
+                    "values": {"val_accuracy": 0.5 + epoch / 2e3},
+                },
+            ),
+        ]
+    end = run + 1 + epochs
+    messages.append(
+        message(
+            "workflow",
+            {
+                "wf_execution": run,
+                "startTime": t,
+                "endTime": end,
+                "status": "FINISHED",
+                "values": {"model": "m.pt"},
+            },
+        )
+    )
+    return [
+        json.dumps(messages[i : i + per_request]).encode()
+        for i in range(0, len(messages), per_request)
+    ]
+
+
 def server_timing(header: str) -> dict[str, float]:
     out = {}
     for part in filter(None, (p.strip() for p in header.split(","))):
@@ -138,18 +263,51 @@ def start_manager(store_dir: Path, validator: str) -> tuple[subprocess.Popen[byt
     return process, url
 
 
-def measure_ingest(client: httpx.Client, bodies: list[bytes]) -> dict[str, Any]:
+def measure_ingest(
+    url: str, path: str, runs: list[list[bytes]], concurrency: int
+) -> dict[str, Any]:
+    """Post every run's requests (in order) from ``concurrency`` threads, each taking the next run.
+    The stage times are summed over requests (with several posters they overlap in time)."""
     stages = dict.fromkeys(STAGES, 0.0)
-    sent = 0
+    latencies: list[float] = []
+    sent = [0]
+    todo = list(reversed(runs))
+    lock = threading.Lock()
+    failures: list[BaseException] = []
+
+    def poster() -> None:
+        with httpx.Client(base_url=url, timeout=600) as client:
+            while True:
+                with lock:
+                    if not todo or failures:
+                        return
+                    requests = todo.pop()
+                for body in requests:
+                    began = time.perf_counter()
+                    try:
+                        r = client.post(path, content=body, headers=JSON)
+                        r.raise_for_status()
+                    except BaseException as exc:
+                        failures.append(exc)
+                        return
+                    took = time.perf_counter() - began
+                    timing = server_timing(r.headers.get("server-timing", ""))
+                    with lock:
+                        latencies.append(took)
+                        sent[0] += r.json()["triples"]
+                        for name, seconds in timing.items():
+                            stages[name] = stages.get(name, 0.0) + seconds
+
+    threads = [threading.Thread(target=poster) for _ in range(concurrency)]
     started = time.perf_counter()
-    for body in bodies:
-        r = client.post("/api/v1/capture", content=body, headers=JSON)
-        r.raise_for_status()
-        sent += r.json()["triples"]
-        for name, seconds in server_timing(r.headers.get("server-timing", "")).items():
-            stages[name] = stages.get(name, 0.0) + seconds
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     wall = time.perf_counter() - started
-    return {"wall": wall, "quads_sent": sent, "stages": stages}
+    if failures:
+        raise failures[0]
+    return {"wall": wall, "quads_sent": sent[0], "stages": stages, "latencies": latencies}
 
 
 def count_quads(client: httpx.Client) -> int:
@@ -221,18 +379,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=40, help="batches (one run each)")
     parser.add_argument("--epochs", type=int, default=50, help="epochs per run")
     parser.add_argument("--validator", choices=["fast", "pyshacl", "none"], default="fast")
+    parser.add_argument("--workload", choices=["capture", "legacy"], default="capture")
+    parser.add_argument(
+        "--legacy-batch", type=int, default=100, help="ProvLake messages per request (legacy)"
+    )
+    parser.add_argument("--concurrency", type=int, default=1, help="posting threads")
     parser.add_argument("--latency-samples", type=int, default=50)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
-    runs = [uuid.uuid4().hex for _ in range(args.runs)]
-    bodies = [json.dumps(run_batch(run, args.epochs)).encode() for run in runs]
+    if args.workload == "capture":
+        path = "/api/v1/capture"
+        runs = [
+            [json.dumps(run_batch(uuid.uuid4().hex, args.epochs)).encode()]
+            for _ in range(args.runs)
+        ]
+    else:
+        path = "/provenance/api/retrospective-provenance"
+        runs = [
+            legacy_run(T0 + 1000 * i + 0.25, args.epochs, args.legacy_batch)
+            for i in range(args.runs)
+        ]
+    bodies = [body for requests in runs for body in requests]
     with tempfile.TemporaryDirectory(prefix="provml-bench-") as tmp:
         folder = Path(tmp)
         process, url = start_manager(folder / "kg", args.validator)
         try:
+            ingest = measure_ingest(url, path, runs, args.concurrency)
             with httpx.Client(base_url=url, timeout=600) as client:
-                ingest = measure_ingest(client, bodies)
                 ingested = count_quads(client)
                 latencies = measure_latency(client, args.latency_samples)
         finally:
@@ -242,16 +416,22 @@ def main(argv: list[str] | None = None) -> int:
         nquads = kg.dump(format=ox.RdfFormat.N_QUADS)
         del kg
         bulk = measure_bulk_load(nquads, folder / "bulk")
-        extend = measure_extend(nquads, folder / "extend", args.runs)
+        extend = measure_extend(nquads, folder / "extend", len(bodies))
 
-    records = sum(len(json.loads(b)["records"]) for b in bodies)
+    records = sum(
+        len(body) if isinstance(body := json.loads(b), list) else len(body["records"])
+        for b in bodies
+    )
     e2e_rate = ingested / ingest["wall"]
     bulk_rate = stored / bulk
     other = ingest["wall"] - sum(ingest["stages"].values())
     figures = {
         "command": " ".join(["python benchmarks/ingest.py", *(argv or sys.argv[1:])]),
         "validator": args.validator,
-        "batches": args.runs,
+        "workload": args.workload,
+        "concurrency": args.concurrency,
+        "runs": args.runs,
+        "requests": len(bodies),
         "records": records,
         "quads_ingested": ingested,
         "e2e_seconds": round(ingest["wall"], 3),
@@ -267,6 +447,10 @@ def main(argv: list[str] | None = None) -> int:
         "stage_share": {
             **{k: round(v / ingest["wall"], 3) for k, v in ingest["stages"].items()},
             "http+json": round(other / ingest["wall"], 3),
+        },
+        "response_ms": {
+            "p50": round(statistics.median(ingest["latencies"]) * 1000, 1),
+            "p99": round(percentile(ingest["latencies"], 0.99) * 1000, 1),
         },
         "latency_ms": {
             "p50": round(statistics.median(latencies) * 1000, 1),

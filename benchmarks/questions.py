@@ -4,9 +4,11 @@ The capture follows the manager's mapping (docs/capture-format.md): ``--experime
 whose ``--trainings`` runs each train for ``--epochs`` epochs (one section per epoch) and record
 ``--measures`` measures per epoch, five hyperparameters (the learning rate adapted halfway), a model
 and a test evaluation; ten data-preparation pipelines (raw dataset from a domain sample -> load ->
-split -> scale) feed them. The quads are bulk-loaded into ``oxigraph:DIR``, then every question is
-asked ``--repeat`` times through ``queryengine.ask`` on ``open_store("oxigraph:DIR")`` and p50 / p95
-reported.
+split -> scale) feed them. Each ended stage carries the summary of each of its measures, as the
+manager writes it at ``stage.end`` (``--no-summaries`` leaves them out: the questions then read
+every evaluation, as for a legacy capture). The quads are bulk-loaded into ``oxigraph:DIR``, then
+every question is asked ``--repeat`` times through ``queryengine.ask`` on
+``open_store("oxigraph:DIR")`` and p50 / p95 reported.
 
     python benchmarks/questions.py --quick                     # a few seconds
     python benchmarks/questions.py --quick --bare              # and the cost of the names
@@ -89,8 +91,33 @@ def when(seconds: float) -> str:
     return f'"{stamp}.{int(seconds * 1000) % 1000:03d}Z"^^<{XSD}dateTime>'
 
 
+def summary(
+    stage: str, measure: str, values: list[tuple[float, int | None]], g: str
+) -> Iterator[str]:
+    """The quads of a stage's summary of ``measure`` from its (value, epoch) pairs (no NaN)."""
+    node = f"<{stage[1:-1]}/summary/{measure}>"
+    final = max(values, key=lambda ve: (ve[1] is None, ve[1] or 0))
+    yield f"{node} <{RDF_TYPE}> <{P}MeasureSummary> {g} .\n"
+    yield f"{node} <{RDF_TYPE}> <{PROV}Entity> {g} .\n"
+    yield f"{node} <{P}summarizes> {stage} {g} .\n"
+    yield f"{node} <{MLS}specifiedBy> {iri(f'measure/{measure}')} {g} .\n"
+    fields = [("final", final)]
+    for name, pick in (("lowest", min), ("highest", max)):
+        best = pick(v for v, _ in values)
+        fields.append((name, next((v, e) for v, e in values if v == best)))
+    for name, (value, epoch) in fields:
+        yield f"{node} <{P}{name}Value> {lit(value)} {g} .\n"
+        if epoch is not None:
+            yield f"{node} <{P}{name}Epoch> {lit(epoch)} {g} .\n"
+
+
 def generate(
-    experiments: int, trainings: int, epochs: int, measures: int, seed: int = 7
+    experiments: int,
+    trainings: int,
+    epochs: int,
+    measures: int,
+    seed: int = 7,
+    summaries: bool = True,
 ) -> Iterator[str]:
     """N-Quads lines of the synthetic capture."""
     rnd = random.Random(seed)
@@ -181,6 +208,7 @@ def generate(
         yield q(ad, PROV + "wasGeneratedBy", tr, g)
         yield q(ad, PROV + "wasRevisionOf", iri(f"hyperparameter-value/{rid}-lr"), g)
         last = epochs // 2 if running else epochs
+        measured: dict[str, list[tuple[float, int | None]]] = {m: [] for m in names}
         for j in range(last):
             sec = iri(f"execution/{rid}-e{j}")
             yield q(sec, RDF_TYPE, f"<{P}LearningStageSectionExecution>", g)
@@ -200,12 +228,16 @@ def generate(
                 yield q(ev, RDF_TYPE, f"<{PROV}Entity>", g)
                 yield q(ev, MLS + "specifiedBy", iri(f"measure/{m}"), g)
                 yield q(ev, MLS + "hasValue", lit(round(value, 6)), g)
+                measured[m].append((round(value, 6), j))
                 yield q(ev, PROV + "wasGeneratedBy", sec, g)
                 yield q(ev, P + "epoch", lit(j), g)
                 yield q(ev, PROV + "generatedAtTime", when(start + 60 * j + 59), g)
         if running:
             continue
         yield q(tr, PROV + "endedAtTime", when(start + 60 * epochs), g)
+        if summaries:
+            for m in names:
+                yield from summary(tr, m, measured[m], g)
         model, evx = iri(f"entity/{rid}-model"), iri(f"execution/{rid}-eval")
         yield q(model, RDF_TYPE, f"<{P}Model>", g)
         yield q(model, PROV + "wasGeneratedBy", tr, g)
@@ -219,7 +251,10 @@ def generate(
         test = iri(f"evaluation/{rid}-test")
         yield q(test, RDF_TYPE, f"<{P}ModelEvaluation>", g)
         yield q(test, MLS + "specifiedBy", iri("measure/test_accuracy"), g)
-        yield q(test, MLS + "hasValue", lit(round(rnd.uniform(0.7, 0.95), 4)), g)
+        accuracy = round(rnd.uniform(0.7, 0.95), 4)
+        yield q(test, MLS + "hasValue", lit(accuracy), g)
+        if summaries:
+            yield from summary(evx, "test_accuracy", [(accuracy, None)], g)
         yield q(test, PROV + "wasGeneratedBy", evx, g)
         yield q(test, P + "evaluatedModel", model, g)
         yield q(test, P + "evaluatedOn", iri(f"entity/test-{r % PIPELINES}"), g)
@@ -231,7 +266,10 @@ def build(directory: Path, args: argparse.Namespace) -> int:
     nq = directory / "capture.nq.gz"
     count = 0
     with gzip.open(nq, "wt", compresslevel=1) as f:
-        for line in generate(args.experiments, args.trainings, args.epochs, args.measures):
+        for line in generate(
+            args.experiments, args.trainings, args.epochs, args.measures,
+            summaries=not args.no_summaries,
+        ):  # fmt: skip
             f.write(line)
             count += 1
     store = ox.Store(str(directory / "store"))
@@ -339,6 +377,9 @@ def main(argv: list[str] | None = None) -> int:
         "--bare",
         action="store_true",
         help="also time each answer without its name columns (names=False) and print the ratio",
+    )
+    parser.add_argument(
+        "--no-summaries", action="store_true", help="leave the per-stage measure summaries out"
     )
     args = parser.parse_args(argv)
     if args.quick:

@@ -40,6 +40,7 @@ __all__ = ["Question", "catalogue", "get_question", "parse_question"]
 
 _HEADER = re.compile(r"#\s*(name|description|param|returns|pivot|unsupported):\s*(.*)")
 _PARAM = re.compile(r"(\S+)\s+(\S+)(?:\s+(\S+))?\s+[—-]+\s+(.+)")
+_LATERAL_GROUP = re.compile(r"^[ \t]*# @lateral[ \t]*\n([ \t]*)\{", re.MULTILINE)
 _MARKER = re.compile(r"^[ \t]*# @values(?P<lateral>[ \t]+lateral)?[ \t]*$", re.MULTILINE)
 
 
@@ -92,6 +93,9 @@ class Question:
         property path such as ``isPartOf*`` after a VALUES block scans the whole graph). Markers
         inside a LATERAL part are dropped (their variables are already substituted; SEP-0006
         forbids binding them again), so a subquery there must project the parameters it uses.
+        A line ``# @lateral`` before a group's ``{`` makes it ``LATERAL {`` with ``lateral=True``
+        (the group is evaluated for each solution before it, with its bindings) and a plain
+        group otherwise; the group must give the same solutions either way.
 
         ``substitute=True`` (for engines without LATERAL that ignore a VALUES-bound start of a
         property path, such as Virtuoso) does the substitution in the text: each ``# @values
@@ -109,7 +113,7 @@ class Question:
         >>> print(q.render({"label": ox.Literal('x" } DROP ALL')}).splitlines()[-3])
           VALUES (?label) { ("x\\" } DROP ALL") }
         """
-        text = self.sparql
+        text = _LATERAL_GROUP.sub(r"\1LATERAL {" if lateral else r"\1{", self.sparql)
         values = [p for p in self.parameters if p.base != "endpoint"]
         for p in self.parameters:
             if p.base == "endpoint":

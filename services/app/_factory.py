@@ -49,9 +49,10 @@ if TYPE_CHECKING:
 __all__ = ["create_app"]
 
 
-def _build_ingestor(store: Store, settings: Settings) -> Ingestor:
+def _build_ingestor(store: Store, settings: Settings, write_lock: threading.Lock) -> Ingestor:
     return Ingestor(
         store,
+        write_lock=write_lock,
         base_iri=settings.base_iri,
         quarantine=Quarantine(settings.quarantine_path()),
         validate=settings.validate_shapes,
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         app.state.store = opened
         app.state.write_lock = threading.Lock()
         try:
-            app.state.ingestor = _build_ingestor(opened, settings)
+            app.state.ingestor = _build_ingestor(opened, settings, app.state.write_lock)
             yield
         finally:
             app.state.ingestor = None

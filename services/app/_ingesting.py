@@ -1,5 +1,5 @@
-"""Running a write through the ingest pipeline: one lock serialises every write to the store, and
-the answer is built only after the commit."""
+"""Writes outside the ingest pipeline hold the app's write lock (the pipeline takes it itself, only
+around the store write); an ingest answer is built only after the commit."""
 
 from __future__ import annotations
 

@@ -1,13 +1,19 @@
 """The ingest pipeline: parse → map to quads → validate (batch + store context) → commit atomically.
 
 Nothing is written when any step fails. A batch that violates the shapes goes to the quarantine.
+
+Concurrent calls run side by side: a batch holds the locks of its runs from mapping to commit (the
+batches of one run go one after the other, each mapped on what the earlier ones committed), and the
+batches ready to be written share one transaction, under ``write_lock`` (the lock of every write to
+the store); a call returns once its batch is committed (``_commits``).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
@@ -15,6 +21,7 @@ from typing import Any, Literal
 import pyoxigraph as ox
 
 from ..store._base import Store
+from ._commits import GroupCommit, Pending, RunLocks
 from ._context import StoreContext
 from ._cycles import cycle_links
 from ._dataflow_store import StoredDefinitions
@@ -27,8 +34,9 @@ from ._legacy_catalog import convert_data_store, convert_prospective
 from ._mapping import Mapper
 from ._mapping_dlprov import DATAFLOW_HANDLERS
 from ._quarantine import Quarantine, QuarantineEntry
-from ._records import parse_batch
+from ._records import VersionRecord, parse_batch
 from ._references import unknown_references
+from ._summaries import stage_summaries
 from ._validation import PyshaclValidator, Report
 from ._versions import VersionInference
 
@@ -73,8 +81,19 @@ class Ingestor:
         validate: bool = True,
         max_records: int = 100_000,
         validator: ValidatorName = "fast",
+        write_lock: threading.Lock | None = None,
+        max_in_flight: int = 4,
     ) -> None:
         self.store = store
+        self.write_lock = write_lock if write_lock is not None else threading.Lock()
+        # Batches between parsing and commit at once: enough to map and validate one while others
+        # are written (the store writes without the interpreter lock), few enough that the rest
+        # wait in turn (sharing two CPUs among dozens of batches only makes each answer later) and
+        # that the memory held by batches in progress stays bounded.
+        self.in_flight = threading.BoundedSemaphore(max_in_flight)
+        self.run_locks = RunLocks()
+        self.commits = GroupCommit(self._write_group)
+        self._resubmitting = threading.Lock()
         self.iris = Iris(base_iri)
         self.mapper = Mapper(self.iris, handlers=DATAFLOW_HANDLERS)
         self.context = StoreContext(store, self.iris)
@@ -150,14 +169,36 @@ class Ingestor:
             timings[name] = now - clock
             clock = now
 
-        records, quads = self._records(source, body)
-        if records:
-            self.versions.check(records)  # registered versions against the store: 400, 409
-        lap("parse")
+        with self.in_flight:
+            clock = time.perf_counter()  # the wait for a turn is no stage's time
+            records, quads = self._records(source, body)
+            lap("parse")
+            runs = {run for r in records or () if isinstance(run := getattr(r, "run", None), str)}
+            with self.run_locks.holding(runs):
+                return self._ingest_parsed(
+                    source, body, records, quads, timings, lap, quarantine_id, quarantine
+                )
+
+    def _ingest_parsed(
+        self,
+        source: str,
+        body: Any,
+        records: list[Any] | None,
+        quads: list[ox.Quad] | None,
+        timings: dict[str, float],
+        lap: Callable[[str], None],
+        quarantine_id: str | None,
+        quarantine: Quarantine | None,
+    ) -> IngestResult:
+        if records and any(isinstance(r, VersionRecord) for r in records):
+            with self.write_lock:  # the version index changes only under the write lock
+                self.versions.check(records)  # registered versions against the store: 400, 409
         if quads is None:
             # Mapping is pure: the records, and immutable facts read from the store for it.
             quads = self.mapper.map(records, self.context.plans(self.mapper.plans_needed(records)))
             quads += cycle_links(records, self.iris, self.context)
+            if source == "capture":  # legacy evaluations get their epoch after the task ends
+                quads += stage_summaries(records, quads, self.iris, self.store)
         lap("convert")
         unknown = unknown_references(records, self.store, self.iris) if records else []
         report = unknown or self._validate(quads)
@@ -176,10 +217,15 @@ class Ingestor:
             )
             raise (UnknownReference if unknown else ShapeViolation)(report, entry)
         # the batch, with the version revisions it lets the manager infer, in one transaction
-        self.versions.commit(records, quads)
+        # (shared with the batches of other calls ready at the same time)
+        self.commits.commit(records, quads)
         lap("commit")
         graphs = sorted({q.graph_name.value for q in quads})
         return IngestResult(records=count, triples=len(quads), graphs=graphs, timings=timings)
+
+    def _write_group(self, batches: list[Pending]) -> None:
+        with self.write_lock:
+            self.versions.commit_group(batches)
 
     def _validate(self, quads: list[ox.Quad]) -> Report:
         if self.validator is None or not quads:
@@ -197,8 +243,11 @@ class Ingestor:
                 raise InvalidBatch("body", f"malformed N-Quads: {exc}") from exc
         else:
             parsed = body
-        result = self._ingest(entry.source, parsed, quarantine_id=entry.id, quarantine=quarantine)
-        quarantine.delete(entry.id)
+        with self._resubmitting:  # an entry is committed and removed once
+            result = self._ingest(
+                entry.source, parsed, quarantine_id=entry.id, quarantine=quarantine
+            )
+            quarantine.delete(entry.id)
         return result
 
 

@@ -25,6 +25,7 @@ from provlake.vocab import PROV, PROVML, RDF, RDFS
 
 from ..store._base import SelectResult, Store
 from ..store._quads import delete_data, insert_data, sparql_iri
+from ._commits import Pending
 from ._exceptions import InvalidBatch, VersionConflict
 from ._iris import Iris
 from ._mapping_versions import MODEL_KIND, digest_quad, edge_quads, member_quads, object_quads
@@ -94,21 +95,68 @@ class VersionInference:
 
     def commit(self, records: Sequence[Any] | None, quads: list[ox.Quad]) -> None:
         """Write the batch's quads and the inferred revisions they change, atomically."""
+        batch = Pending(records, quads)
+        self.commit_group([batch])
+        if batch.error is not None:
+            raise batch.error
+
+    def commit_group(self, batches: Sequence[Pending]) -> None:
+        """Write several batches, each with the inferred revisions it changes, under one lock
+        (call holding the write lock): in one transaction while the version graphs play no part,
+        else each batch is planned on the store with the batches before it written, exactly as if
+        each had come alone. A batch whose versions the index refuses gets its ``error`` and is
+        left out; a failed write raises (the batches it held are not stored)."""
+        planned: list[tuple[Pending, _Plan | None]] = []
         try:
-            plan = self._plan(records or [], quads)
-            if not plan:
-                if quads:
-                    self.store.add(quads)
-                return
-            update = [f"DROP SILENT GRAPH {sparql_iri(g)}" for g in sorted(plan.replace)]
-            if plan.remove:
-                update.append(delete_data(plan.remove))
-            if quads or plan.add:
-                update.append(insert_data([*quads, *plan.add]))
-            self.store.update(" ;\n".join(update))
+            for batch in batches:
+                records = batch.records or []
+                if planned and self._reads_versions(records):
+                    self._write(planned)
+                    planned = []
+                self._checked = (None, [])  # checked before other batches changed the index
+                try:
+                    planned.append((batch, self._plan(records, batch.quads)))
+                except (InvalidBatch, VersionConflict) as exc:
+                    batch.error = exc
+                    self._write(planned)
+                    planned = []
+                    self.reset()  # the refused batch may have changed the index halfway
+            self._write(planned)
         except BaseException:
             self.reset()
             raise
+
+    def _reads_versions(self, records: Sequence[Any]) -> bool:
+        """Whether planning the batch reads the version graphs (and so the store as it is)."""
+        relevant = any(
+            isinstance(r, VersionRecord | RunStart | StageStart | SectionStart | UsedRecord)
+            or (isinstance(r, EntityRecord) and r.kind == "model" and r.generated_by)
+            for r in records
+        )
+        return relevant and (
+            any(isinstance(r, VersionRecord) for r in records) or self._store_has_versions()
+        )
+
+    def _write(self, planned: list[tuple[Pending, _Plan | None]]) -> None:
+        if not any(plan for _, plan in planned):
+            quads = [q for batch, _ in planned for q in batch.quads]
+            if quads:
+                self.store.add(quads)
+            for batch, _ in planned:
+                batch.committed = True
+            return
+        update = []
+        for batch, plan in planned:
+            if plan:
+                update += [f"DROP SILENT GRAPH {sparql_iri(g)}" for g in sorted(plan.replace)]
+                if plan.remove:
+                    update.append(delete_data(plan.remove))
+            added = [*batch.quads, *plan.add] if plan else batch.quads
+            if added:
+                update.append(insert_data(added))
+        self.store.update(" ;\n".join(update))
+        for batch, _ in planned:
+            batch.committed = True
 
     def reset(self) -> None:
         """Forget the index (after a failed write): it is read again from the store when needed."""

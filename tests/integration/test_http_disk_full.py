@@ -33,8 +33,9 @@ def disk(tmp_path: Path) -> Iterator[Path]:
 
 
 def fill(path: Path) -> None:
-    """Write ``path`` until the disk has no space left."""
-    with path.open("wb") as out:
+    """Write ``path`` until the disk has no space left (unbuffered: a buffered file would try to
+    write the part of the last block that did not fit again when closed, and fail there)."""
+    with path.open("wb", buffering=0) as out:
         try:
             while True:
                 out.write(b"\0" * 65536)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from .._ingesting import ingest_response, locked
+from .._ingesting import ingest_response
 from ..deps import IngestorDep, JsonBody, write_access
 
 router = APIRouter(prefix="/api/v1", tags=["capture"])
@@ -25,6 +25,6 @@ _ERRORS = {
     summary="Ingest a batch of capture records",
     responses=_ERRORS,
 )
-def capture(request: Request, body: JsonBody, ingestor: IngestorDep) -> JSONResponse:
+def capture(body: JsonBody, ingestor: IngestorDep) -> JSONResponse:
     """Map the batch to PROV-ML, validate it and commit it atomically; answers after the commit."""
-    return ingest_response(locked(request, lambda: ingestor.ingest_batch(body)))
+    return ingest_response(ingestor.ingest_batch(body))

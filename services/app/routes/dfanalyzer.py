@@ -9,10 +9,10 @@ the field (the library prints that status too).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from .._ingesting import ingest_response, locked
+from .._ingesting import ingest_response
 from ..deps import IngestorDep, JsonBody, write_access
 
 router = APIRouter(tags=["dfanalyzer"])
@@ -26,16 +26,14 @@ _ERRORS = {
 }
 
 
-def dataflow(request: Request, body: JsonBody, ingestor: IngestorDep) -> JSONResponse:
+def dataflow(body: JsonBody, ingestor: IngestorDep) -> JSONResponse:
     """A dataflow's definition: transformations, their sets and the sets' typed attributes."""
-    return ingest_response(
-        locked(request, lambda: ingestor.ingest_dfanalyzer(body, kind="dataflow"))
-    )
+    return ingest_response(ingestor.ingest_dfanalyzer(body, kind="dataflow"))
 
 
-def task(request: Request, body: JsonBody, ingestor: IngestorDep) -> JSONResponse:
+def task(body: JsonBody, ingestor: IngestorDep) -> JSONResponse:
     """A task's begin, save or end, with the elements of its sets."""
-    return ingest_response(locked(request, lambda: ingestor.ingest_dfanalyzer(body, kind="task")))
+    return ingest_response(ingestor.ingest_dfanalyzer(body, kind="task"))
 
 
 for _prefix, _where in (("", "root"), ("/", "double_slash")):

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from services.provdoc import IMPORT_FORMATS, get_format, import_document
 
 from .._errors import BadRequest
-from .._ingesting import ingest_response, locked
+from .._ingesting import ingest_response
 from ..deps import Body, IngestorDep, SettingsDep, media_type, write_access
 
 router = APIRouter(prefix="/api/v1/import", tags=["import"])
@@ -53,4 +53,4 @@ def import_prov(
     fmt = _format_for(request, format)
     quads = import_document(body, fmt, base_iri=settings.base_iri, name=name)
     source = f"import:{fmt}"
-    return ingest_response(locked(request, lambda: ingestor.ingest_quads(quads, source=source)))
+    return ingest_response(ingestor.ingest_quads(quads, source=source))

@@ -14,13 +14,13 @@ import json
 from typing import Annotated
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from provlake.vocab import PROVML, RDFS
 
 from .._errors import NotFound
-from .._ingesting import ingest_response, locked
+from .._ingesting import ingest_response
 from ..deps import IngestorDep, JsonBody, SettingsDep, StoreDep, read_access, write_access
 
 router = APIRouter(tags=["provlake"])
@@ -29,25 +29,20 @@ _WRITE = [Depends(write_access)]
 
 
 def retrospective(
-    request: Request,
     body: JsonBody,
     ingestor: IngestorDep,
     with_validation: bool = False,
     db_name: Annotated[str | None, Query(max_length=256)] = None,
 ) -> JSONResponse:
     """A JSON array of ProvLake workflow, task and cycle messages."""
-    result = locked(request, lambda: ingestor.ingest_legacy(body, kind="retrospective"))
+    result = ingestor.ingest_legacy(body, kind="retrospective")
     return ingest_response(result, error=[])
 
 
-def prospective(
-    request: Request, body: JsonBody, ingestor: IngestorDep, overwrite: bool = False
-) -> JSONResponse:
+def prospective(body: JsonBody, ingestor: IngestorDep, overwrite: bool = False) -> JSONResponse:
     """A ProvLake workflow description (its data transformations and attributes) into the
     catalogue."""
-    return ingest_response(
-        locked(request, lambda: ingestor.ingest_legacy(body, kind="prospective"))
-    )
+    return ingest_response(ingestor.ingest_legacy(body, kind="prospective"))
 
 
 # The library posts to "<service_url>retrospective-provenance"; service URLs with and without the
@@ -76,11 +71,11 @@ for _prefix, _where in (("/provenance/api", "api"), ("", "root")):
     "/provenance/api/data-stores", dependencies=_WRITE, status_code=201, summary="Add data stores"
 )
 def create_data_store(
-    request: Request, body: JsonBody, ingestor: IngestorDep, store: StoreDep, settings: SettingsDep
+    body: JsonBody, ingestor: IngestorDep, store: StoreDep, settings: SettingsDep
 ) -> JSONResponse:
     """A ProvLake ``DataStoreObj`` (or a list of them) into the catalogue graph; answers what the
     catalogue now holds for it (or them)."""
-    locked(request, lambda: ingestor.ingest_legacy(body, kind="data-store"))
+    ingestor.ingest_legacy(body, kind="data-store")
     parsed = json.loads(body)  # valid: the ingest just read it
     names = [d["name"] for d in parsed] if isinstance(parsed, list) else [parsed["name"]]
     stored = [d for d in _data_stores(store, settings.query_timeout) if d["name"] in names]

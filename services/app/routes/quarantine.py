@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from .._errors import UnsupportedMediaType
-from .._ingesting import ingest_response, locked
+from .._ingesting import ingest_response
 from ..deps import Body, IngestorDep, admin_access, media_type, read_access, write_access
 
 router = APIRouter(prefix="/api/v1/quarantine", tags=["quarantine"])
@@ -61,7 +61,7 @@ def resubmit(id_: str, request: Request, body: Body, ingestor: IngestorDep) -> J
             )
         fixed = body
     quarantine = ingestor.quarantine
-    result = locked(request, lambda: quarantine.resubmit(id_, ingestor, body=fixed))
+    result = quarantine.resubmit(id_, ingestor, body=fixed)
     return ingest_response(result, resubmitted=id_)
 
 
