@@ -1,0 +1,195 @@
+"""What one operation records about itself and its output stream while items flow.
+
+The hot path of an operation is a counter increment, a comparison with a precomputed position
+(``check``) and a type identity test; only at ``check`` (the first few items, then one item in
+``sample_rate`` on average, at random positions) or when the item's type changes does the operation
+call :meth:`Monitor.inspect`, which infers the schema, keeps samples and timings, and sends an
+update every ``update_seconds`` seconds or ``update_items`` items. Nothing builds a record per item.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from provlake.data._schema import render, schema_text
+
+__all__ = ["Monitor", "Options"]
+
+_TIMINGS = 512  # timings kept (a reservoir) for the percentiles
+_MAX_SCHEMAS = 16  # schema changes recorded per stream; later ones are counted only
+
+
+@dataclass(frozen=True)
+class Options:
+    """How much a pipeline records: one item in ``sample_rate`` inspected and timed (at random
+    positions, after the first ``first_samples``), ``first_samples`` + ``reservoir_samples``
+    samples per stream per iteration, an update every ``update_seconds`` or ``update_items``."""
+
+    sample_rate: int = 64
+    first_samples: int = 3
+    reservoir_samples: int = 5
+    update_seconds: float = 1.0
+    update_items: int = 100_000
+
+
+class Monitor:
+    """Counters, schema, samples and timings of one operation (``op``) and its output stream."""
+
+    def __init__(self, emit: Any, run: str, op: str, options: Options) -> None:
+        self._emit, self._run, self.op, self.stream = emit, run, op, f"{op}.out"
+        self.options = options
+        self._random = random.Random(op)
+        self.items = 0  # output items, all iterations (exact at every check and at the end)
+        self.check = 1  # the position of the next inspected item
+        self.last_type: type | None = None
+        self.iterations = 0
+        self.failures = 0
+        self.schema: str | None = None
+        self.schema_id: str | None = None
+        self.schema_changes = 0
+        self.timed = 0
+        self.total_time = 0.0
+        self.timings: list[float] = []
+        self._inspected = 0
+        self._reservoir: list[tuple[int, str]] = []
+        self._sent_samples: set[int] = set()
+        self._updates = 0
+        self._next_update_time = time.monotonic() + options.update_seconds
+        self._next_update_items = options.update_items
+
+    # -- called by the operations ----------
+    def start(self) -> tuple[int, int, type | None]:
+        """A new iteration: (items so far, next check, last type) for the operation's locals."""
+        self.iterations += 1
+        first = self.options.first_samples
+        self._iteration_start = self.items
+        self.check = self.items + 1
+        self._first_end = self.items + first
+        self._reservoir = []
+        self._inspected = 0
+        return self.items, self.check, None
+
+    def time(self, seconds: float) -> None:
+        self.timed += 1
+        self.total_time += seconds
+        if len(self.timings) < _TIMINGS:
+            self.timings.append(seconds)
+        else:
+            slot = self._random.randrange(self.timed)
+            if slot < _TIMINGS:
+                self.timings[slot] = seconds
+
+    def inspect(self, n: int, item: Any) -> int:
+        """Look at output item ``n`` (1-based over all iterations); the next position to check."""
+        self.items = n
+        self.last_type = item.__class__
+        text = schema_text(item)
+        if text != self.schema:
+            self._schema_change(n, text)
+        if n <= self._first_end:
+            self._sample(n, render(item), "first")
+        elif n >= self.check:
+            self._inspected += 1
+            size = self.options.reservoir_samples
+            if len(self._reservoir) < size:
+                self._reservoir.append((n, render(item)))
+            else:
+                slot = self._random.randrange(self._inspected)
+                if slot < size:
+                    self._reservoir[slot] = (n, render(item))
+        if n >= self.check:
+            if n < self._first_end:
+                self.check = n + 1
+            else:
+                self.check = n + self._random.randint(1, 2 * self.options.sample_rate - 1)
+            if time.monotonic() >= self._next_update_time or n >= self._next_update_items:
+                self.update()
+        return self.check
+
+    def fail(self, n: int, item: Any, exc: BaseException) -> None:
+        """Item ``n`` of the input made the operation raise ``exc``: recorded at once."""
+        self.items = n - 1
+        self.failures += 1
+        text = f"{type(exc).__name__}: {exc}"
+        self.update(error=text[:1000], error_item=render(item), position=n - 1)
+
+    def stop(self, n: int, exhausted: bool) -> None:
+        """The iteration ended (``exhausted``) or was left early: the final counts of it."""
+        self.items = n
+        if exhausted:
+            for position, text in sorted(self._reservoir):
+                self._sample(position, text, "reservoir")
+        self.update(exhausted=exhausted)
+
+    # -- records ----------
+    def update(self, **extra: Any) -> None:
+        """Send the operation's counters and timing now."""
+        self._updates += 1
+        now = time.monotonic()
+        self._next_update_time = now + self.options.update_seconds
+        self._next_update_items = self.items + self.options.update_items
+        record: dict[str, Any] = {
+            "type": "pipeline.update",
+            "id": f"{self.op}.u{self._updates}.{self.iterations}.{self.items}",
+            "run": self._run,
+            "time": time.time(),
+            "operation": self.op,
+            "items": self.items,
+            "iterations": self.iterations,
+            "failures": self.failures,
+            "schema_changes": self.schema_changes,
+        }
+        if self.timed:
+            ordered = sorted(self.timings)
+            record["timing"] = {
+                "sampled": self.timed,
+                "rate": self.timed / self.items if self.items else 1.0,
+                "mean_us": round(self.total_time / self.timed * 1e6, 3),
+                "p50_us": round(ordered[len(ordered) // 2] * 1e6, 3),
+                "p99_us": round(ordered[min(len(ordered) - 1, len(ordered) * 99 // 100)] * 1e6, 3),
+            }
+        for key, value in extra.items():
+            if key == "exhausted" and not value:
+                continue
+            record[key] = value
+        self._emit(record)
+
+    def _schema_change(self, n: int, text: str) -> None:
+        self.schema = text
+        if self.schema_id is not None:
+            self.schema_changes += 1
+            if self.schema_changes > _MAX_SCHEMAS:
+                return
+        record: dict[str, Any] = {
+            "type": "pipeline.schema",
+            "id": f"{self.stream}.schema.{n - 1}",
+            "run": self._run,
+            "time": time.time(),
+            "stream": self.stream,
+            "schema": text,
+            "position": n - 1,
+        }
+        if self.schema_id is not None:
+            record["previous"] = self.schema_id
+        self.schema_id = record["id"]
+        self._emit(record)
+
+    def _sample(self, n: int, text: str, kind: str) -> None:
+        if n in self._sent_samples:
+            return
+        self._sent_samples.add(n)
+        self._emit(
+            {
+                "type": "pipeline.sample",
+                "id": f"{self.stream}.sample.{n - 1}",
+                "run": self._run,
+                "time": time.time(),
+                "stream": self.stream,
+                "position": n - 1,
+                "kind": kind,
+                "value": text,
+            }
+        )
