@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["Recorder", "recorder_for"]
 
 MAX_FILES = 10_000  # files of one source recorded one by one; later ones are counted only
-_RECORDERS: weakref.WeakValueDictionary[str, Recorder] = weakref.WeakValueDictionary()
+_RECORDERS: weakref.WeakKeyDictionary[Run, Recorder] = weakref.WeakKeyDictionary()
 
 
 class Recorder:
@@ -139,7 +139,7 @@ def recorder_for(run: Run | None, client: Client | None, label: str, options: Op
     if run is None:
         run = (client or get_client()).start_run(label, kind="workflow")
         owned = True
-    recorder = _RECORDERS.get(run.id)
+    recorder = _RECORDERS.get(run)
     if recorder is None:
-        recorder = _RECORDERS[run.id] = Recorder(run, options, owned=owned)
+        recorder = _RECORDERS[run] = Recorder(run, options, owned=owned)
     return recorder

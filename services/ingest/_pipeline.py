@@ -26,6 +26,7 @@ from ._legacy import convert_retrospective
 from ._legacy_catalog import convert_data_store, convert_prospective
 from ._mapping import Mapper
 from ._mapping_dlprov import DATAFLOW_HANDLERS
+from ._mapping_pipeline import PIPELINE_HANDLERS
 from ._quarantine import Quarantine, QuarantineEntry
 from ._records import parse_batch
 from ._references import unknown_references
@@ -76,7 +77,7 @@ class Ingestor:
     ) -> None:
         self.store = store
         self.iris = Iris(base_iri)
-        self.mapper = Mapper(self.iris, handlers=DATAFLOW_HANDLERS)
+        self.mapper = Mapper(self.iris, handlers=DATAFLOW_HANDLERS | PIPELINE_HANDLERS)
         self.context = StoreContext(store, self.iris)
         self.definitions = StoredDefinitions(store, self.iris)
         self.versions = VersionInference(store, self.iris)
