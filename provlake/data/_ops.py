@@ -213,7 +213,9 @@ def batch_op(mon: Monitor, items: Iterable[Any], size: int, drop_remainder: bool
                 last = out.__class__
             yield out
         if pending and not drop_remainder:
+            started = perf_counter()
             out = stack(pending)
+            mon.time(perf_counter() - started)
             n += 1
             if n >= check or out.__class__ is not last:
                 check = mon.inspect(n, out)

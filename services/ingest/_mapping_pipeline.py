@@ -51,7 +51,7 @@ def map_operation(mapper: Any, r: PipelineOperationRecord, out: Any) -> None:
     out.add(node, ML.executionOf, plan, g)
     out.typed(plan, c, ML.DataTransformation, V.Plan)
     out.add(plan, V.label, ox.Literal(r.operation), c)
-    out.typed(stream, g, ML.ArtifactStream, V.Entity)
+    out.typed(stream, g, ML.ArtifactStream, ML.LearningData, V.Entity)
     out.add(stream, ML.identifier, ox.Literal(r.stream), g)
     out.add(stream, V.label, ox.Literal(r.label), g)
     out.add(stream, V.wasGeneratedBy, node, g)
