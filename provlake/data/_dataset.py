@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from provlake._exceptions import CaptureUsageError
-from provlake._records import new_id
 from provlake.data._files import decode
 from provlake.data._monitor import Monitor, Options
 from provlake.data._ops import batch_op, filter_op, map_op, pass_op, shuffle_op
@@ -52,7 +51,7 @@ class Dataset:
         self._build = build
         self._parameters = dict(parameters or {})
         self._folder = folder
-        self._op = new_id()
+        self._op = ""  # named when declared: {run}.op{step}
         self._monitor: Monitor | None = None
         self._recorder: Recorder | None = None
         self._run: Run | None = None
@@ -301,13 +300,13 @@ class Dataset:
         self._recorder = recorder
         used = [recorder.folder(self._folder)] if self._folder is not None else []
         self._monitor = recorder.operation(
-            self._op,
             self.operation,
             self.identifier,
             [f"{p._op}.out" for p in self._parents],
             self._parameters,
             used,
         )
+        self._op = self._monitor.op
         return self._monitor
 
     def __iter__(self) -> Iterator[Any]:

@@ -1,20 +1,23 @@
 """Sends a pipeline's records through the capture client of the run it belongs to.
 
 One ``Recorder`` per run: it numbers the operations in the order they are declared (sources
-first), sends one ``pipeline.operation`` record per operation, the files a file source read
-(content-identified ``entity`` records and ``used`` records) and hands each operation its
-``Monitor``.
+first) and names them after the run and their step (``{run}.op{step}``, their streams
+``{run}.op{step}.out``), so the same script gives the same ids. It sends one
+``pipeline.operation`` record per operation, the files a file source read (content-identified
+``entity`` records and ``used`` records), and hands each operation its ``Monitor``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provlake._entities import entity_record
+from provlake._exceptions import CaptureUsageError
 from provlake._records import check_scalar
 from provlake.data._files import dvc_md5
 from provlake.data._monitor import Monitor, Options
@@ -23,6 +26,8 @@ if TYPE_CHECKING:
     from provlake import Client, Run
 
 __all__ = ["Recorder", "recorder_for"]
+
+_log = logging.getLogger("provlake")
 
 MAX_FILES = 10_000  # files of one source recorded one by one; later ones are counted only
 _RECORDERS: weakref.WeakKeyDictionary[Run, Recorder] = weakref.WeakKeyDictionary()
@@ -36,15 +41,25 @@ class Recorder:
         self.options = options
         self.owned = owned  # a run the pipeline started itself, ended when its sink is exhausted
         self.steps = 0
+        # ids of operations start with the run id (a digest of a long one: ids stay <= 128 chars)
+        self.prefix = (
+            run.id if len(run.id) <= 64 else hashlib.sha256(run.id.encode()).hexdigest()[:32]
+        )
         self.sink: Any = None  # the dataset whose exhaustion ends an owned run
         self._files: dict[str, set[str]] = {}
+        self._warned = False
 
     def emit(self, record: dict[str, Any]) -> None:
-        self.client.emit(record)
+        """Queue a record; recording never breaks the pipeline (a refusal is logged once)."""
+        try:
+            self.client.emit(record)
+        except CaptureUsageError as exc:
+            if not self._warned:
+                self._warned = True
+                _log.warning("provlake.data: a pipeline record was not captured: %s", exc)
 
     def operation(
         self,
-        op: str,
         kind: str,
         label: str,
         inputs: list[str],
@@ -52,6 +67,7 @@ class Recorder:
         used: list[str],
     ) -> Monitor:
         self.steps += 1
+        op = f"{self.prefix}.op{self.steps}"
         record: dict[str, Any] = {
             "type": "pipeline.operation",
             "id": op,

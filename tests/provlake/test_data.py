@@ -109,6 +109,7 @@ def test_the_records_of_a_known_pipeline():
     assert len(out) == 5
     operations = _records(run, "pipeline.operation")
     ids = [r["id"] for r in operations]
+    assert ids == [f"{run.id}.op{step}" for step in (1, 2, 3, 4)]  # the same script, the same ids
     assert [(r["step"], r["operation"], r["label"]) for r in operations] == [
         (1, "from_iterable", "numbers"),
         (2, "map", "to dict"),
@@ -283,3 +284,15 @@ def test_netpbm_images_load_as_arrays(tmp_path):
     with _run():
         (loaded,) = list(data.from_files([tmp_path / "x.ppm"]))
     assert loaded.tolist() == image.tolist()
+
+
+def test_operations_of_a_run_with_a_long_id_get_short_ids():
+    long_id = "r" * 100
+    client = pl.Client("memory:", capture_environment=False)
+    with client.start_run("long", run_id=long_id):
+        assert list(data.from_iterable([1]).map(lambda x: x, "same")) == [1]
+    client.close()
+    operations = [r for r in client.transport.records if r["type"] == "pipeline.operation"]
+    prefix = hashlib.sha256(long_id.encode()).hexdigest()[:32]
+    assert [r["id"] for r in operations] == [f"{prefix}.op1", f"{prefix}.op2"]
+    assert [r["type"] for r in client.transport.records][-1] == "run.end"
