@@ -19,7 +19,7 @@ from provlake.data._schema import render, schema_text
 __all__ = ["Monitor", "Options"]
 
 _TIMINGS = 512  # timings kept (a reservoir) for the percentiles
-_MAX_SCHEMAS = 16  # schema changes recorded per stream; later ones are counted only
+_MAX_SCHEMAS = 16  # schemas recorded per stream; later changes are counted only
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,12 @@ class Monitor:
         self.schema: str | None = None
         self.schema_id: str | None = None
         self.schema_changes = 0
+        self._schemas: dict[str, str] = {}  # schema text -> id of its record
         self.timed = 0
         self.total_time = 0.0
         self.timings: list[float] = []
         self._inspected = 0
-        self._reservoir: list[tuple[int, str]] = []
+        self._reservoir: list[tuple[int, str, str]] = []
         self._sent_samples: set[int] = set()
         self._updates = 0
         self._next_update_time = time.monotonic() + options.update_seconds
@@ -64,8 +65,8 @@ class Monitor:
     def start(self) -> tuple[int, int, type | None]:
         """A new iteration: (items so far, next check, last type) for the operation's locals."""
         self.iterations += 1
-        first = self.options.first_samples
-        self._iteration_start = self.items
+        # samples come from the first iteration: a bounded set whatever the number of epochs
+        first = self.options.first_samples if self.iterations == 1 else 0
         self.check = self.items + 1
         self._first_end = self.items + first
         self._reservoir = []
@@ -90,16 +91,16 @@ class Monitor:
         if text != self.schema:
             self._schema_change(n, text)
         if n <= self._first_end:
-            self._sample(n, render(item), "first")
-        elif n >= self.check:
+            self._sample(n, render(item), text, "first")
+        elif n >= self.check and self.iterations == 1:
             self._inspected += 1
             size = self.options.reservoir_samples
             if len(self._reservoir) < size:
-                self._reservoir.append((n, render(item)))
+                self._reservoir.append((n, render(item), text))
             else:
                 slot = self._random.randrange(self._inspected)
                 if slot < size:
-                    self._reservoir[slot] = (n, render(item))
+                    self._reservoir[slot] = (n, render(item), text)
         if n >= self.check:
             if n < self._first_end:
                 self.check = n + 1
@@ -120,8 +121,8 @@ class Monitor:
         """The iteration ended (``exhausted``) or was left early: the final counts of it."""
         self.items = n
         if exhausted:
-            for position, text in sorted(self._reservoir):
-                self._sample(position, text, "reservoir")
+            for position, text, schema in sorted(self._reservoir):
+                self._sample(position, text, schema, "reservoir")
         self.update(exhausted=exhausted)
 
     # -- records ----------
@@ -158,11 +159,17 @@ class Monitor:
         self._emit(record)
 
     def _schema_change(self, n: int, text: str) -> None:
+        """Each schema is recorded once, at the first item that has it, as a revision of the one
+        in force before; going back to a known schema is counted only."""
         self.schema = text
         if self.schema_id is not None:
             self.schema_changes += 1
-            if self.schema_changes > _MAX_SCHEMAS:
-                return
+        known = self._schemas.get(text)
+        if known is not None:
+            self.schema_id = known
+            return
+        if len(self._schemas) >= _MAX_SCHEMAS:
+            return
         record: dict[str, Any] = {
             "type": "pipeline.schema",
             "id": f"{self.stream}.schema.{n - 1}",
@@ -174,10 +181,10 @@ class Monitor:
         }
         if self.schema_id is not None:
             record["previous"] = self.schema_id
-        self.schema_id = record["id"]
+        self.schema_id = self._schemas[text] = record["id"]
         self._emit(record)
 
-    def _sample(self, n: int, text: str, kind: str) -> None:
+    def _sample(self, n: int, text: str, schema: str, kind: str) -> None:
         if n in self._sent_samples:
             return
         self._sent_samples.add(n)
@@ -191,5 +198,6 @@ class Monitor:
                 "position": n - 1,
                 "kind": kind,
                 "value": text,
+                "schema": schema,
             }
         )

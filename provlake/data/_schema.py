@@ -11,6 +11,8 @@ homogeneous list as ``{"list": schema, "length": n}``).
 '[[[2],"float64"],"str"]'
 >>> render({"image": np.arange(6).reshape(2, 3), "label": 1})
 "{'image': array(shape=[2, 3], dtype=int64, values=[0, 1, 2, 3, 4, ...]), 'label': 1}"
+>>> render((np.linspace(0, 1, 3, dtype="float32"), 1 / 3))
+'(array(shape=[3], dtype=float32, values=[0, 0.5, 1]), 0.3333)'
 """
 
 from __future__ import annotations
@@ -54,11 +56,11 @@ def schema_text(item: Any) -> str:
 def _render(item: Any, depth: int) -> str:
     if isinstance(item, np.ndarray):
         flat = item.ravel()[:_SHOWN_VALUES].tolist()
-        values = ", ".join(repr(v) for v in flat)
+        values = ", ".join(_value(v) for v in flat)
         more = ", ..." if item.size > _SHOWN_VALUES else ""
         return f"array(shape={list(item.shape)}, dtype={item.dtype}, values=[{values}{more}])"
     if isinstance(item, np.generic):
-        return repr(item.item())
+        return _value(item.item())
     if depth > 3:
         return f"<{type(item).__name__}>"
     if isinstance(item, dict):
@@ -74,8 +76,13 @@ def _render(item: Any, depth: int) -> str:
     if isinstance(item, bytes):
         return f"<{len(item)} bytes>"
     if isinstance(item, str | int | float | bool) or item is None:
-        return repr(item)
+        return _value(item)
     return f"<{type(item).__name__}>"
+
+
+def _value(value: Any) -> str:
+    """A scalar: floats with 4 significant digits, anything else as its repr."""
+    return format(value, ".4g") if type(value) is float else repr(value)
 
 
 def render(item: Any) -> str:

@@ -81,6 +81,8 @@ def map_sample(mapper: Any, r: PipelineSampleRecord, out: Any) -> None:
     out.add(node, ML.itemPosition, _int(r.position), g)
     out.add(node, ML.sampleKind, ox.Literal(r.kind), g)
     out.add(node, ML.sampleValue, ox.Literal(r.value), g)
+    if r.schema_ is not None:
+        out.add(node, ML.schemaText, ox.Literal(r.schema_), g)
 
 
 def map_update(mapper: Any, r: PipelineUpdateRecord, out: Any) -> None:

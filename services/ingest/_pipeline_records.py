@@ -99,3 +99,6 @@ class PipelineSampleRecord(_Record):
     position: Count
     kind: Literal["first", "reservoir"]
     value: Text
+    schema_: Text | None = Field(default=None, alias="schema")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)

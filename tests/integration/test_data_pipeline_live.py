@@ -69,8 +69,7 @@ def test_counts_grow_while_the_pipeline_runs(manager: Manager, tmp_path) -> None
         ).json()
     assert [s["position"] for s in samples if s["kind"] == "first"] == [0, 1, 2]
     assert samples[0]["sample"] == (
-        "{'image': array(shape=[3, 4, 4], dtype=float64, values=[0.0, 0.0, 0.0, 0.0, 0.0, ...]),"
-        " 'label': 0}"
+        "{'image': array(shape=[3, 4, 4], dtype=float64, values=[0, 0, 0, 0, 0, ...]), 'label': 0}"
     )
     assert len([s for s in samples if s["kind"] == "reservoir"]) == 5
     assert int(environment["results"]["bindings"][0]["n"]["value"]) > 0
