@@ -1,7 +1,7 @@
 """What one operation records about itself and its output stream while items flow.
 
-The hot path of an operation is a counter increment, a comparison with a precomputed position
-(``check``) and a type identity test; only at ``check`` (the first few items, then one item in
+The hot path of an operation is a decrement of a countdown to a precomputed position (``check``)
+and a type identity test; only at ``check`` (the first few items, then one item in
 ``sample_rate`` on average, at random positions) or when the item's type changes does the operation
 call :meth:`Monitor.inspect`, which infers the schema, keeps samples and timings, and sends an
 update every ``update_seconds`` seconds or ``update_items`` items. Nothing builds a record per item.
@@ -42,6 +42,7 @@ class Monitor:
         self._emit, self._run, self.op, self.stream = emit, run, op, f"{op}.out"
         self.options = options
         self._random = random.Random(op)
+        self._span = 2 * options.sample_rate - 1  # gaps 1 .. 2 * rate - 1: one item in rate
         self.items = 0  # output items, all iterations (exact at every check and at the end)
         self.check = 1  # the position of the next inspected item
         self.last_type: type | None = None
@@ -79,14 +80,14 @@ class Monitor:
         if len(self.timings) < _TIMINGS:
             self.timings.append(seconds)
         else:
-            slot = self._random.randrange(self.timed)
+            slot = int(self._random.random() * self.timed)
             if slot < _TIMINGS:
                 self.timings[slot] = seconds
 
     def inspect(self, n: int, item: Any) -> int:
         """Look at output item ``n`` (1-based over all iterations); the next position to check."""
         self.items = n
-        self.last_type = item.__class__
+        self.last_type = type(item)
         text = schema_text(item)
         if text != self.schema:
             self._schema_change(n, text)
@@ -98,14 +99,14 @@ class Monitor:
             if len(self._reservoir) < size:
                 self._reservoir.append((n, render(item), text))
             else:
-                slot = self._random.randrange(self._inspected)
+                slot = int(self._random.random() * self._inspected)
                 if slot < size:
                     self._reservoir[slot] = (n, render(item), text)
         if n >= self.check:
             if n < self._first_end:
                 self.check = n + 1
             else:
-                self.check = n + self._random.randint(1, 2 * self.options.sample_rate - 1)
+                self.check = n + 1 + int(self._random.random() * self._span)
             if time.monotonic() >= self._next_update_time or n >= self._next_update_items:
                 self.update()
         return self.check

@@ -1,7 +1,9 @@
 """The operations as generators that count, sample and time their output (see ``_monitor``).
 
-Each keeps the item count, the next checked position and the last item type in locals; the
-``Monitor`` is touched only at checked positions, on a type change and at the end. An exception of
+Each keeps in locals a countdown to the next checked item (``left``; the item count is the checked
+position minus it) and the type of the last item: per item, a decrement, a truth test and a type
+identity test. The ``Monitor`` is touched only at checked positions, on a type change and at the
+end. An exception of
 the user's function is recorded as the operation's failure and propagates unchanged.
 """
 
@@ -36,36 +38,40 @@ def _close(items: Iterable[Any]) -> None:
 def pass_op(mon: Monitor, items: Iterable[Any]) -> Iterator[Any]:
     """Counts and inspects the items of ``items`` (sources, take, concatenate, interleave)."""
     n, check, last = mon.start()
+    left = check - n  # items until the next checked one, that one included
     exhausted = False
     try:
         for out in items:
-            n += 1
-            if n < check and out.__class__ is last:
+            left -= 1
+            if left and type(out) is last:
                 yield out
                 continue
+            n = check - left
             check = mon.inspect(n, out)
-            last = out.__class__
+            left = check - n
+            last = type(out)
             yield out
         exhausted = True
     finally:
         _close(items)
-        mon.stop(n, exhausted)
+        mon.stop(check - left, exhausted)
 
 
 def map_op(mon: Monitor, items: Iterable[Any], fn: Callable[[Any], Any]) -> Iterator[Any]:
     n, check, last = mon.start()
+    left = check - n
     exhausted = False
     try:
         for item in items:
-            n += 1
-            if n < check:
+            left -= 1
+            if left:
                 try:
                     out = fn(item)
                 except Exception as exc:
-                    mon.fail(n, item, exc)
-                    n -= 1
+                    mon.fail(check - left, item, exc)
+                    left += 1
                     raise
-                if out.__class__ is last:
+                if type(out) is last:
                     yield out
                     continue
             else:
@@ -73,22 +79,25 @@ def map_op(mon: Monitor, items: Iterable[Any], fn: Callable[[Any], Any]) -> Iter
                 try:
                     out = fn(item)
                 except Exception as exc:
-                    mon.fail(n, item, exc)
-                    n -= 1
+                    mon.fail(check, item, exc)
+                    left += 1
                     raise
                 mon.time(perf_counter() - started)
+            n = check - left
             check = mon.inspect(n, out)
-            last = out.__class__
+            left = check - n
+            last = type(out)
             yield out
         exhausted = True
     finally:
         _close(items)
-        mon.stop(n, exhausted)
+        mon.stop(check - left, exhausted)
 
 
 def filter_op(mon: Monitor, items: Iterable[Any], predicate: Callable[[Any], Any]) -> Iterator[Any]:
-    """Times the predicate on the inputs that follow a checked output."""
+    """Times the predicate on the input that follows a checked output."""
     n, check, last = mon.start()
+    left = check - n
     exhausted = False
     timing = True
     try:
@@ -98,7 +107,7 @@ def filter_op(mon: Monitor, items: Iterable[Any], predicate: Callable[[Any], Any
                 try:
                     keep = predicate(item)
                 except Exception as exc:
-                    mon.fail(n + 1, item, exc)
+                    mon.fail(check - left + 1, item, exc)
                     raise
                 mon.time(perf_counter() - started)
                 timing = False
@@ -106,22 +115,24 @@ def filter_op(mon: Monitor, items: Iterable[Any], predicate: Callable[[Any], Any
                 try:
                     keep = predicate(item)
                 except Exception as exc:
-                    mon.fail(n + 1, item, exc)
+                    mon.fail(check - left + 1, item, exc)
                     raise
             if not keep:
                 continue
-            n += 1
-            if n < check and item.__class__ is last:
+            left -= 1
+            if left and type(item) is last:
                 yield item
                 continue
-            timing = n >= check
+            timing = not left
+            n = check - left
             check = mon.inspect(n, item)
-            last = item.__class__
+            left = check - n
+            last = type(item)
             yield item
         exhausted = True
     finally:
         _close(items)
-        mon.stop(n, exhausted)
+        mon.stop(check - left, exhausted)
 
 
 def shuffle_op(
@@ -132,9 +143,10 @@ def shuffle_op(
     rest of the buffer in random order. Random numbers are drawn from ``rng`` in blocks, so a seeded
     generator gives the same order every time."""
     n, check, last = mon.start()
+    left = check - n
     exhausted = False
     buffer: list[Any] = []
-    block = np.empty(0)
+    block: list[float] = []
     used = 0
     try:
         source = iter(items)
@@ -144,15 +156,15 @@ def shuffle_op(
                 break
         size = len(buffer)
         for item in source:
-            n += 1
             if used == len(block):
                 block, used = rng.random(4096).tolist(), 0
-            if n < check:
+            left -= 1
+            if left:
                 slot = int(block[used] * size)
                 used += 1
                 out = buffer[slot]
                 buffer[slot] = item
-                if out.__class__ is last:
+                if type(out) is last:
                     yield out
                     continue
             else:
@@ -162,21 +174,24 @@ def shuffle_op(
                 out = buffer[slot]
                 buffer[slot] = item
                 mon.time(perf_counter() - started)
+            n = check - left
             check = mon.inspect(n, out)
-            last = out.__class__
+            left = check - n
+            last = type(out)
             yield out
-        rest = rng.permutation(len(buffer)).tolist()
-        for slot in rest:
+        for slot in rng.permutation(len(buffer)).tolist():
             out = buffer[slot]
-            n += 1
-            if n >= check or out.__class__ is not last:
+            left -= 1
+            if not left or type(out) is not last:
+                n = check - left
                 check = mon.inspect(n, out)
-                last = out.__class__
+                left = check - n
+                last = type(out)
             yield out
         exhausted = True
     finally:
         _close(items)
-        mon.stop(n, exhausted)
+        mon.stop(check - left, exhausted)
 
 
 def stack(items: list[Any]) -> Any:
@@ -208,16 +223,16 @@ def batch_op(mon: Monitor, items: Iterable[Any], size: int, drop_remainder: bool
             mon.time(perf_counter() - started)
             pending = []
             n += 1
-            if n >= check or out.__class__ is not last:
+            if n >= check or type(out) is not last:
                 check = mon.inspect(n, out)
-                last = out.__class__
+                last = type(out)
             yield out
         if pending and not drop_remainder:
             started = perf_counter()
             out = stack(pending)
             mon.time(perf_counter() - started)
             n += 1
-            if n >= check or out.__class__ is not last:
+            if n >= check or type(out) is not last:
                 check = mon.inspect(n, out)
             yield out
         exhausted = True

@@ -48,9 +48,40 @@ def schema_of(item: Any, depth: int = 0) -> Any:
     return type(item).__name__
 
 
+_SCALARS = frozenset({int, float, str, bool, bytes, type(None)})
+_TEXTS: dict[Any, str] = {}  # signature -> schema text, for the hot inspections
+
+
+def _signature(item: Any, depth: int = 0) -> Any:
+    """A hashable key equal for items of equal schema (cheaper than the schema's text)."""
+    cls = item.__class__
+    if cls in _SCALARS:
+        return cls
+    if cls is np.ndarray:
+        return (item.shape, item.dtype)
+    if depth > 4:
+        return cls
+    if cls is tuple or cls is list:
+        if len(item) > _SHOWN_ELEMENTS:
+            return (cls, len(item), _signature(item[0], depth + 1))
+        return (cls, *(_signature(element, depth + 1) for element in item))
+    if cls is dict:
+        keys = list(item)[:_SHOWN_ELEMENTS]
+        return (cls, len(item), *((k, _signature(item[k], depth + 1)) for k in keys))
+    return None  # anything else: no key, the schema is computed
+
+
 def schema_text(item: Any) -> str:
     """The canonical text of ``item``'s schema (equal texts: equal schemas)."""
-    return json.dumps(schema_of(item), sort_keys=True, separators=(",", ":"))
+    key = _signature(item)
+    text = _TEXTS.get(key) if key is not None else None
+    if text is None:
+        text = json.dumps(schema_of(item), sort_keys=True, separators=(",", ":"))
+        if key is not None:
+            if len(_TEXTS) >= 1024:
+                _TEXTS.clear()
+            _TEXTS[key] = text
+    return text
 
 
 def _render(item: Any, depth: int) -> str:
