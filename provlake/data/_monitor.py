@@ -41,11 +41,10 @@ class Monitor:
     def __init__(self, emit: Any, run: str, op: str, options: Options) -> None:
         self._emit, self._run, self.op, self.stream = emit, run, op, f"{op}.out"
         self.options = options
-        self._random = random.Random(op)
+        self._random = random.Random(op).random
         self._span = 2 * options.sample_rate - 1  # gaps 1 .. 2 * rate - 1: one item in rate
         self.items = 0  # output items, all iterations (exact at every check and at the end)
         self.check = 1  # the position of the next inspected item
-        self.last_type: type | None = None
         self.iterations = 0
         self.failures = 0
         self.schema: str | None = None
@@ -80,36 +79,41 @@ class Monitor:
         if len(self.timings) < _TIMINGS:
             self.timings.append(seconds)
         else:
-            slot = int(self._random.random() * self.timed)
+            slot = int(self._random() * self.timed)
             if slot < _TIMINGS:
                 self.timings[slot] = seconds
 
     def inspect(self, n: int, item: Any) -> int:
         """Look at output item ``n`` (1-based over all iterations); the next position to check."""
         self.items = n
-        self.last_type = type(item)
         text = schema_text(item)
-        if text != self.schema:
+        if text is not self.schema and text != self.schema:
             self._schema_change(n, text)
+        check = self.check
+        if n < check:  # a type change between checked items
+            return check
         if n <= self._first_end:
             self._sample(n, render(item), text, "first")
-        elif n >= self.check and self.iterations == 1:
-            self._inspected += 1
-            size = self.options.reservoir_samples
-            if len(self._reservoir) < size:
-                self._reservoir.append((n, render(item), text))
-            else:
-                slot = int(self._random.random() * self._inspected)
-                if slot < size:
-                    self._reservoir[slot] = (n, render(item), text)
-        if n >= self.check:
-            if n < self._first_end:
-                self.check = n + 1
-            else:
-                self.check = n + 1 + int(self._random.random() * self._span)
-            if time.monotonic() >= self._next_update_time or n >= self._next_update_items:
-                self.update()
-        return self.check
+            check = n + 1 if n < self._first_end else n + 1 + int(self._random() * self._span)
+        else:
+            if self.iterations == 1:
+                self._keep(n, item, text)
+            check = n + 1 + int(self._random() * self._span)
+        self.check = check
+        if n >= self._next_update_items or time.monotonic() >= self._next_update_time:
+            self.update()
+        return check
+
+    def _keep(self, n: int, item: Any, text: str) -> None:
+        """Reservoir sampling over the inspected items of the first iteration."""
+        self._inspected += 1
+        size = self.options.reservoir_samples
+        if len(self._reservoir) < size:
+            self._reservoir.append((n, render(item), text))
+        else:
+            slot = int(self._random() * self._inspected)
+            if slot < size:
+                self._reservoir[slot] = (n, render(item), text)
 
     def fail(self, n: int, item: Any, exc: BaseException) -> None:
         """Item ``n`` of the input made the operation raise ``exc``: recorded at once."""

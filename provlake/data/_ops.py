@@ -209,8 +209,9 @@ def stack(items: list[Any]) -> Any:
 
 def batch_op(mon: Monitor, items: Iterable[Any], size: int, drop_remainder: bool) -> Iterator[Any]:
     """Batches of ``size`` items (the last one smaller unless ``drop_remainder``); the stacking of
-    every batch is timed."""
+    each checked batch is timed."""
     n, check, last = mon.start()
+    left = check - n
     exhausted = False
     try:
         pending: list[Any] = []
@@ -218,24 +219,35 @@ def batch_op(mon: Monitor, items: Iterable[Any], size: int, drop_remainder: bool
             pending.append(item)
             if len(pending) < size:
                 continue
-            started = perf_counter()
-            out = stack(pending)
-            mon.time(perf_counter() - started)
-            pending = []
-            n += 1
-            if n >= check or type(out) is not last:
-                check = mon.inspect(n, out)
-                last = type(out)
+            left -= 1
+            if left:
+                out = stack(pending)
+                pending = []
+                if type(out) is last:
+                    yield out
+                    continue
+            else:
+                started = perf_counter()
+                out = stack(pending)
+                mon.time(perf_counter() - started)
+                pending = []
+            n = check - left
+            check = mon.inspect(n, out)
+            left = check - n
+            last = type(out)
             yield out
         if pending and not drop_remainder:
+            left -= 1
             started = perf_counter()
             out = stack(pending)
-            mon.time(perf_counter() - started)
-            n += 1
-            if n >= check or type(out) is not last:
+            if not left:
+                mon.time(perf_counter() - started)
+            if not left or type(out) is not last:
+                n = check - left
                 check = mon.inspect(n, out)
+                left = check - n
             yield out
         exhausted = True
     finally:
         _close(items)
-        mon.stop(n, exhausted)
+        mon.stop(check - left, exhausted)
