@@ -145,13 +145,16 @@ class Recorder:
 
 
 def recorder_for(run: Run | None, client: Client | None, label: str, options: Options) -> Recorder:
-    """The recorder of ``run``, else of the active run, else of a run of its own (a workflow named
-    after the pipeline's last operation, with the environment, on ``client`` or the shared one)."""
+    """The recorder of ``run``, else of the active run (when it is ``client``'s, if one is given),
+    else of a run of its own (a workflow named after the pipeline's last operation, with the
+    environment, on ``client`` or the shared one)."""
     from provlake import active_run, get_client
 
     owned = False
     if run is None:
-        run = active_run()
+        active = active_run()
+        if active is not None and (client is None or active.client is client):
+            run = active
     if run is None:
         run = (client or get_client()).start_run(label, kind="workflow")
         owned = True
