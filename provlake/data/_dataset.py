@@ -289,14 +289,16 @@ class Dataset:
                 return found
         return None, None, self._options
 
-    def _declare(self, recorder: Recorder | None = None) -> Monitor:
+    def _declare(self, recorder: Recorder | None = None, options: Options | None = None) -> Monitor:
         if self._monitor is not None:
             return self._monitor
         if recorder is None:
             run, client, options = self._settings()
-            recorder = recorder_for(run, client, self.identifier, options)
+            recorder = recorder_for(run, client, self.identifier)
+        if self._options != Options() or options is None:
+            options = self._options  # its own, else those of the dataset that uses it
         for parent in self._parents:
-            parent._declare(recorder)
+            parent._declare(recorder, options)
         self._recorder = recorder
         used = [recorder.folder(self._folder)] if self._folder is not None else []
         self._monitor = recorder.operation(
@@ -305,6 +307,7 @@ class Dataset:
             [f"{p._op}.out" for p in self._parents],
             self._parameters,
             used,
+            options,
         )
         self._op = self._monitor.op
         return self._monitor

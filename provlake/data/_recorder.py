@@ -36,9 +36,8 @@ _RECORDERS: weakref.WeakKeyDictionary[Run, Recorder] = weakref.WeakKeyDictionary
 class Recorder:
     """The pipeline records of run ``run`` (its client's ``emit``)."""
 
-    def __init__(self, run: Run, options: Options, *, owned: bool = False) -> None:
+    def __init__(self, run: Run, *, owned: bool = False) -> None:
         self.run, self.client = run, run.client
-        self.options = options
         self.owned = owned  # a run the pipeline started itself, ended when its sink is exhausted
         self.steps = 0
         # ids of operations start with the run id (a digest of a long one: ids stay <= 128 chars)
@@ -65,6 +64,7 @@ class Recorder:
         inputs: list[str],
         parameters: dict[str, Any],
         used: list[str],
+        options: Options,
     ) -> Monitor:
         self.steps += 1
         op = f"{self.prefix}.op{self.steps}"
@@ -87,7 +87,7 @@ class Recorder:
         if used:
             record["used"] = used
         self.emit(record)
-        return Monitor(self.emit, self.run.id, op, self.options)
+        return Monitor(self.emit, self.run.id, op, options)
 
     def folder(self, folder: Path) -> str:
         """The data set entity of a source folder (with its DVC md5 when DVC tracks it)."""
@@ -144,7 +144,7 @@ class Recorder:
         )
 
 
-def recorder_for(run: Run | None, client: Client | None, label: str, options: Options) -> Recorder:
+def recorder_for(run: Run | None, client: Client | None, label: str) -> Recorder:
     """The recorder of ``run``, else of the active run (when it is ``client``'s, if one is given),
     else of a run of its own (a workflow named after the pipeline's last operation, with the
     environment, on ``client`` or the shared one)."""
@@ -160,5 +160,5 @@ def recorder_for(run: Run | None, client: Client | None, label: str, options: Op
         owned = True
     recorder = _RECORDERS.get(run)
     if recorder is None:
-        recorder = _RECORDERS[run] = Recorder(run, options, owned=owned)
+        recorder = _RECORDERS[run] = Recorder(run, owned=owned)
     return recorder

@@ -297,3 +297,13 @@ def test_operations_of_a_run_with_a_long_id_get_short_ids():
     prefix = hashlib.sha256(long_id.encode()).hexdigest()[:32]
     assert [r["id"] for r in operations] == [f"{prefix}.op1", f"{prefix}.op2"]
     assert [r["type"] for r in client.transport.records][-1] == "run.end"
+
+
+def test_options_are_those_of_the_dataset_even_in_a_run_recording_another_pipeline():
+    with _run() as run:
+        assert list(data.from_iterable(range(200), identifier="first")) == list(range(200))
+        second = data.from_iterable(range(200), identifier="second").map(lambda x: x, "same")
+        assert len(list(second.track(run, sample_rate=1))) == 200
+    last = _last_updates(run)
+    timed = {r["operation"]: r.get("timing", {}).get("sampled") for r in last.values()}
+    assert timed[f"{run.id}.op3"] == 200  # the map of the second pipeline: every item
