@@ -43,6 +43,10 @@ _RECORD_TYPES = {
     "version",
     "dataflow",
     "task",
+    "pipeline.operation",
+    "pipeline.update",
+    "pipeline.schema",
+    "pipeline.sample",
 }
 _WITHOUT_RUN = {"dataflow"}
 _TIME_OPTIONAL = {"dataflow", "task"}

@@ -13,7 +13,17 @@ from collections.abc import Sequence
 __all__ = ["main"]
 
 # Sub-command group modules (in services.cli), in the order their commands are listed by --help.
-_GROUPS = ["_vocab", "_serve", "_ask", "_versions", "_replay", "_export", "_demo", "_braid"]
+_GROUPS = [
+    "_vocab",
+    "_serve",
+    "_ask",
+    "_versions",
+    "_replay",
+    "_export",
+    "_demo",
+    "_braid",
+    "_pipeline",
+]
 
 
 def _version() -> str:

@@ -122,6 +122,21 @@ class Iris:
     def datastore(self, name: str) -> ox.NamedNode:
         return ox.NamedNode(f"{self.base}datastore/{_enc(name)}")
 
+    # -- data pipelines (provlake.data) ---------------------------------------------------------
+
+    def operation_plan(self, kind: str) -> ox.NamedNode:
+        """The data transformation that pipeline operations of ``kind`` (map, ...) carry out."""
+        return ox.NamedNode(f"{self.base}operation/{_enc(kind)}")
+
+    def stream_schema(self, id_: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}schema/{_enc(id_)}")
+
+    def stream_sample(self, id_: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}sample/{_enc(id_)}")
+
+    def statistics(self, id_: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}statistics/{_enc(id_)}")
+
     # -- version graphs (OMProv) -----------------------------------------------------------------
 
     def versioned_object(self, kind: str, name: str) -> ox.NamedNode:

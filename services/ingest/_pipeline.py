@@ -33,6 +33,7 @@ from ._legacy import convert_retrospective
 from ._legacy_catalog import convert_data_store, convert_prospective
 from ._mapping import Mapper
 from ._mapping_dlprov import DATAFLOW_HANDLERS
+from ._mapping_pipeline import PIPELINE_HANDLERS
 from ._quarantine import Quarantine, QuarantineEntry
 from ._records import VersionRecord, parse_batch
 from ._references import unknown_references
@@ -95,7 +96,7 @@ class Ingestor:
         self.commits = GroupCommit(self._write_group)
         self._resubmitting = threading.Lock()
         self.iris = Iris(base_iri)
-        self.mapper = Mapper(self.iris, handlers=DATAFLOW_HANDLERS)
+        self.mapper = Mapper(self.iris, handlers=DATAFLOW_HANDLERS | PIPELINE_HANDLERS)
         self.context = StoreContext(store, self.iris)
         self.definitions = StoredDefinitions(store, self.iris)
         self.versions = VersionInference(store, self.iris)

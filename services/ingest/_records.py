@@ -38,6 +38,13 @@ from ._braid_records import (
     BraidUriRecord,
 )
 from ._exceptions import BatchTooLarge, InvalidBatch
+from ._pipeline_records import (
+    PIPELINE_RECORD_TYPES,
+    PipelineOperationRecord,
+    PipelineSampleRecord,
+    PipelineSchemaRecord,
+    PipelineUpdateRecord,
+)
 
 __all__ = [
     "MAX_TIME",
@@ -389,13 +396,18 @@ Record = Annotated[
     | BraidActionRunRecord
     | DataflowRecord
     | TaskRecord
-    | VersionRecord,
+    | VersionRecord
+    | PipelineOperationRecord
+    | PipelineUpdateRecord
+    | PipelineSchemaRecord
+    | PipelineSampleRecord,
     Field(discriminator="type"),
 ]
 RECORD_TYPES = frozenset(
     {"run.start", "run.end", "stage.start", "stage.end", "section.start", "section.end"}
     | {"metric", "hyperparameter", "entity", "used", "dataflow", "task", "version"}
     | BRAID_RECORD_TYPES
+    | PIPELINE_RECORD_TYPES
 )
 
 

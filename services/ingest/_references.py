@@ -26,6 +26,12 @@ import pyoxigraph as ox
 from ..store._base import SelectResult, Store
 from ._iris import Iris
 from ._legacy_records import StageInputs
+from ._pipeline_records import (
+    PipelineOperationRecord,
+    PipelineSampleRecord,
+    PipelineSchemaRecord,
+    PipelineUpdateRecord,
+)
 from ._records import (
     EntityRecord,
     HyperparameterRecord,
@@ -81,6 +87,8 @@ def _defines(record: Any) -> list[tuple[str, str, str]]:
         return [("entity", record.id, "")]
     if isinstance(record, HyperparameterRecord):
         return [("value", record.id, record.run)]
+    if isinstance(record, PipelineOperationRecord):
+        return [("execution", record.id, record.run), ("entity", record.stream, "")]
     return []
 
 
@@ -124,6 +132,13 @@ def _refers(record: Any) -> list[tuple[str, str, str]]:
         found.append(("entity", "entity", record.entity))
     elif isinstance(record, StageInputs):
         found += [(f"used[{i}]", "entity", e) for i, e in enumerate(record.used)]
+    elif isinstance(record, PipelineOperationRecord):
+        found += [(f"inputs[{i}]", "entity", e) for i, e in enumerate(record.inputs)]
+        found += [(f"used[{i}]", "entity", e) for i, e in enumerate(record.used)]
+    elif isinstance(record, PipelineSchemaRecord | PipelineSampleRecord):
+        found.append(("stream", "entity", record.stream))
+    elif isinstance(record, PipelineUpdateRecord):
+        found.append(("operation", "execution", record.operation))
     return found
 
 
@@ -155,6 +170,12 @@ def _node(record: Any) -> str:
         return f"execution/{record.execution}"
     if isinstance(record, RunStart | RunEnd):
         return f"run/{record.run}"
+    if isinstance(record, PipelineSchemaRecord):
+        return f"schema/{record.id}"
+    if isinstance(record, PipelineSampleRecord):
+        return f"sample/{record.id}"
+    if isinstance(record, PipelineUpdateRecord):
+        return f"statistics/{record.id}"
     return f"execution/{record.id}"
 
 

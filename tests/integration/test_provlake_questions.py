@@ -488,6 +488,10 @@ def expected_answers(
         "dataflow-lineage": [
             ({"dataflow": "legacy-digits", "source": "epochs", "target": "load_data"}, [])
         ],
+        # a ProvLake workflow runs no provlake.data pipeline: no operations, samples or schemas
+        "pipeline-dag": [({"run": a.run}, [])],
+        "pipeline-samples": [({"stream": a.source}, [])],
+        "pipeline-schema-changes": [({}, []), ({"run": a.run}, [])],
         "shortest-path": [
             (
                 {"source": evaluation, "target": a.source},

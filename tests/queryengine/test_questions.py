@@ -33,12 +33,18 @@ def tuples(rows: list[dict[str, Any]], *columns: str) -> list[tuple[Any, ...]]:
 
 
 def test_every_question_has_a_test() -> None:
-    from tests.queryengine import test_dataflow, test_version_questions
+    from tests.queryengine import test_data_pipeline, test_dataflow, test_version_questions
 
-    # DLProv's questions are tested on DLProv's reference run, in test_dataflow.py
+    # DLProv's questions are tested on DLProv's reference run, in test_dataflow.py; the data
+    # pipeline questions on a captured pipeline, in test_data_pipeline.py
     tested = {
         name.removeprefix("test_").replace("_", "-")
-        for name in [*globals(), *vars(test_version_questions), *vars(test_dataflow)]
+        for name in [
+            *globals(),
+            *vars(test_version_questions),
+            *vars(test_dataflow),
+            *vars(test_data_pipeline),
+        ]
         if name.startswith("test_")
     }
     remote = {

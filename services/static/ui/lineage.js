@@ -6,7 +6,7 @@ import dagre from "/static/vendor/cytoscape-dagre/cytoscape-dagre.min.mjs";
 import { get } from "./api.js";
 import { h, link, message, nodeLink, table } from "./dom.js";
 
-cytoscape.use(dagre);
+if (!cytoscape("layout", "dagre")) cytoscape.use(dagre);
 
 const STYLE = {
   run: ["#6a3d9a", "round-rectangle"], activity: ["#1f77b4", "round-rectangle"],

@@ -1,5 +1,6 @@
 // One run: summary, hyperparameters and their adaptations, environment, data used and models
-// produced, the stages and sections as a timeline, and every metric as a chart (live while running).
+// produced, the stages and sections as a timeline, its data pipelines (provlake.data) as a graph, and
+// every metric as a chart (live while running).
 import { get, poll } from "./api.js";
 import { chart, pointsOf } from "./charts.js";
 import { badge, duration, fmt, h, link, message, nodeLink, section, table, when } from "./dom.js";
@@ -66,6 +67,13 @@ export async function render(el, route) {
     ),
     section("Timeline", timeline(run.timeline)),
   );
+  const { pipelineCard } = await import("./pipeline.js");
+  const pipeline = await pipelineCard(run.run);
+  let graph = null;
+  if (pipeline) {
+    el.append(pipeline.card);
+    graph = pipeline.draw();
+  }
   const xSelect = h("select", {}, ["epoch", "step", "time"].map((x) => h("option", { value: x }, `x = ${x}`)));
   const charts = h("div", { class: "charts" });
   el.append(section("Metrics", h("div", { class: "toolbar" }, xSelect), charts));
@@ -95,7 +103,11 @@ export async function render(el, route) {
     charts.replaceChildren();
     if (last) draw(last);
   });
-  return poll(`/api/v1/runs/${encodeURIComponent(run.run)}/metrics`, draw, {
+  const stop = poll(`/api/v1/runs/${encodeURIComponent(run.run)}/metrics`, draw, {
     seconds: run.status === "running" ? 2 : 30,
   });
+  return () => {
+    stop();
+    if (graph) graph.destroy();
+  };
 }
