@@ -11,7 +11,7 @@ import pytest
 
 import provlake as pl
 from provlake import data
-from queryengine import ask
+from queryengine import ParameterError, ask
 from services.cli import main
 from services.ingest import Ingestor
 from services.store import Store, open_store
@@ -106,7 +106,8 @@ def test_pipeline_schema_changes(store: Store, capture: list[dict]) -> None:
         (5, "pairs", 3, '[[2],"<U21"]', '[[1],"int64"]'),
     ]
     assert all(r["run"] == f"{BASE}run/mix1" for r in rows)
-    assert ask("pipeline-schema-changes", store=store, run="other") == []
+    with pytest.raises(ParameterError, match="no run has the id or name 'other'"):
+        ask("pipeline-schema-changes", store=store, run="other")
 
 
 def test_the_model_trained_from_the_pipeline_reaches_its_sources(store: Store) -> None:
@@ -167,4 +168,5 @@ def test_provml_pipeline_show_prints_the_table_and_draws_it(
     assert svg.read_bytes().startswith(b"<?xml")
     check = subprocess.run(["dot", "-Tplain"], input=dot.read_bytes(), capture_output=True)
     assert check.returncode == 0
-    assert main(["pipeline", "show", "nobody", "--store", f"oxigraph:{dumped}"]) == 1
+    assert main(["pipeline", "show", "nobody", "--store", f"oxigraph:{dumped}"]) == 2
+    assert "no run has the id or name 'nobody'" in capsys.readouterr().err
