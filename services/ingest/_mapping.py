@@ -16,9 +16,7 @@ ProvLake task or cycle carries its workflow's name, so its plans need nothing fr
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
@@ -33,6 +31,7 @@ from ._legacy_records import (
     TaskStart,
     WorkflowPlanRecord,
 )
+from ._literals import literal, time_literal
 from ._mapping_braid import BraidMapping
 from ._mapping_versions import version_quads
 from ._plans import PlanFinder, Plans
@@ -72,31 +71,6 @@ _ENTITY = {
 }
 _XSD_DOUBLE = term(XSD.double)
 _HAS_QUALITY = term(MLS.hasQuality)
-
-
-def time_literal(seconds: float) -> ox.Literal:
-    """Unix seconds → ``xsd:dateTime`` in UTC with microseconds.
-
-    >>> time_literal(0.5).value
-    '1970-01-01T00:00:00.500000Z'
-    """
-    stamp = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return ox.Literal(stamp, datatype=V.xsd_dateTime)
-
-
-def literal(value: bool | int | float | str) -> ox.Literal:
-    """A JSON scalar → ``xsd:boolean`` / ``xsd:integer`` / ``xsd:double`` / ``xsd:string``."""
-    if isinstance(value, bool | str):
-        return ox.Literal(value)
-    if isinstance(value, int):
-        return ox.Literal(str(value), datatype=V.xsd_integer)
-    if math.isnan(value):
-        lexical = "NaN"
-    elif math.isinf(value):
-        lexical = "INF" if value > 0 else "-INF"
-    else:
-        lexical = repr(value)
-    return ox.Literal(lexical, datatype=_XSD_DOUBLE)
 
 
 def _int(value: int) -> ox.Literal:

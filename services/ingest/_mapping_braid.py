@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from provlake.vocab import MLS, PROV
 
 from ._iris import ML, V, _enc, term
+from ._literals import time_literal
 from ._records import (
     BraidActionRecord,
     BraidActionRunRecord,
@@ -81,8 +82,6 @@ class BraidMapping:
         return ox.NamedNode(f"{self.iris.base}graph/braid")
 
     def _BraidRecordRecord(self, r: BraidRecordRecord, out, plans) -> None:
-        from ._mapping import time_literal
-
         g, node = self._braid_graph, self._braid("record", r.record)
         out.typed(node, g, *_KIND[r.kind], ML.BraidRecord, V.Entity)
         out.add(node, ML.braidId, _int(r.record), g)
@@ -105,8 +104,6 @@ class BraidMapping:
         )
 
     def _BraidUpdateRecord(self, r: BraidUpdateRecord, out, plans) -> None:
-        from ._mapping import time_literal
-
         g, at = self._braid_graph, time_literal(r.time)
         version, update = self._braid("version", r.version), self._braid("update", r.version)
         previous = self._braid("version", r.previous)
@@ -142,8 +139,6 @@ class BraidMapping:
         out.add(self._braid("record", r.record), _HAS_QUALITY, tag, g)
 
     def _BraidInvalidationRecord(self, r: BraidInvalidationRecord, out, plans) -> None:
-        from ._mapping import time_literal
-
         g, at = self._braid_graph, time_literal(r.time)
         node, record = self._braid("invalidation", r.invalidation), self._braid("record", r.record)
         out.typed(node, g, ML.Invalidation, V.Activity)
@@ -178,8 +173,6 @@ class BraidMapping:
         )
 
     def _BraidActionRunRecord(self, r: BraidActionRunRecord, out, plans) -> None:
-        from ._mapping import time_literal
-
         g, node = self._braid_graph, self._braid("action-run", r.execution)
         out.typed(node, g, ML.ActionExecution, V.Activity)
         out.add(node, ML.executionOf, self._braid("action", r.action), g)

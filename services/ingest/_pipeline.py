@@ -234,6 +234,20 @@ class Ingestor:
         context = self.context.validation_context(quads)
         return self.validator.validate([*quads, *context])
 
+    def resubmit(
+        self, id: str, body: bytes | None = None, *, quarantine: Quarantine | None = None
+    ) -> IngestResult:
+        """Run quarantine entry ``id`` (or its fixed version ``body``) through the pipeline again.
+
+        On success the batch is committed and the entry removed. When it still violates the shapes
+        the entry is updated (new batch, quads and report) and ``ShapeViolation`` raised; invalid
+        input raises ``InvalidBatch`` and leaves the entry as it was. ``quarantine`` defaults to
+        this ingestor's own.
+        """
+        quarantine = self.quarantine if quarantine is None else quarantine
+        entry = quarantine.get(id)
+        return self._resubmit(entry, entry.batch if body is None else body, quarantine)
+
     def _resubmit(
         self, entry: QuarantineEntry, body: bytes, quarantine: Quarantine
     ) -> IngestResult:

@@ -18,12 +18,9 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._exceptions import NotInQuarantine
-
-if TYPE_CHECKING:
-    from ._pipeline import Ingestor, IngestResult
 
 __all__ = ["Quarantine", "QuarantineEntry"]
 
@@ -154,16 +151,6 @@ class Quarantine:
         folder = self._folder(id)
         with self._lock:
             shutil.rmtree(folder)
-
-    def resubmit(self, id: str, ingestor: Ingestor, body: bytes | None = None) -> IngestResult:
-        """Run entry ``id`` (or its fixed version ``body``) through the pipeline again.
-
-        On success the batch is committed and the entry removed. When it still violates the shapes
-        the entry is updated (new batch, quads and report) and ``ShapeViolation`` raised; invalid
-        input raises ``InvalidBatch`` and leaves the entry as it was.
-        """
-        entry = self.get(id)
-        return ingestor._resubmit(entry, entry.batch if body is None else body, self)
 
     def _folder(self, id: str) -> Path:
         assert self.path is not None

@@ -60,8 +60,7 @@ def resubmit(id_: str, request: Request, body: Body, ingestor: IngestorDep) -> J
                 f"a fixed batch must be JSON, got {ctype or 'none'}", field="Content-Type"
             )
         fixed = body
-    quarantine = ingestor.quarantine
-    result = quarantine.resubmit(id_, ingestor, body=fixed)
+    result = ingestor.resubmit(id_, body=fixed)
     return ingest_response(result, resubmitted=id_)
 
 

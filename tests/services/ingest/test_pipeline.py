@@ -221,10 +221,10 @@ def test_violation_is_quarantined_then_fixed(store, validator: str) -> None:
 
     # Resubmitting as is fails again and keeps the one entry.
     with pytest.raises(ShapeViolation) as again:
-        ingestor.quarantine.resubmit(entry_id, ingestor)
+        ingestor.resubmit(entry_id)
     assert again.value.quarantine_id == entry_id and len(ingestor.quarantine.list()) == 1
     bad["records"][2]["generated_by"] = "tr1"
-    result = ingestor.quarantine.resubmit(entry_id, ingestor, json.dumps(bad).encode())
+    result = ingestor.resubmit(entry_id, json.dumps(bad).encode())
     assert result.records == 3 and store.count() == result.triples
     assert ingestor.quarantine.list() == []
     assert ask(store, "<entity/model-1> prov:wasGeneratedBy <execution/tr1>")
@@ -240,7 +240,7 @@ def test_unknown_plan_waits_in_quarantine(store, ingestor: Ingestor) -> None:
         ("records[0].run", f"{B}run/{RUN}")
     ]
     ingestor.ingest_batch(batch(record("run.start", RUN, name="digits-mlp")))
-    ingestor.quarantine.resubmit(err.value.quarantine_id, ingestor)
+    ingestor.resubmit(err.value.quarantine_id)
     assert ask(store, "<execution/tr1> provml:executionOf <experiment/digits-mlp/stage/training>")
 
 
@@ -358,7 +358,7 @@ def test_ingest_quads(store, ingestor: Ingestor) -> None:
             f"^^<http://www.w3.org/2001/XMLSchema#dateTime> <{g.value}> .\n"
         ).encode()
     )
-    result = ingestor.quarantine.resubmit(entry.id, ingestor, fixed)
+    result = ingestor.resubmit(entry.id, fixed)
     assert (result.triples, result.graphs, store.count()) == (4, [g.value], 4)
     with pytest.raises(InvalidBatch) as bad:
         ingestor.ingest_quads([ox.Quad(run, rdf_type, run)], source="x")

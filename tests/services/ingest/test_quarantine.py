@@ -88,6 +88,6 @@ def test_disk_quarantine_through_the_pipeline(store, tmp_path) -> None:
     assert "prov#endedAtTime" in (folder / "quads.nq").read_text()
     bad["records"][1]["time"] = T0 + 1
     reread = Quarantine(tmp_path)
-    result = reread.resubmit(err.value.quarantine_id, ingestor, json.dumps(bad).encode())
+    result = ingestor.resubmit(err.value.quarantine_id, json.dumps(bad).encode(), quarantine=reread)
     assert result.records == 2 and store.count() == result.triples
     assert not folder.exists() and reread.list() == []

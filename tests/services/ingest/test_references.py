@@ -65,7 +65,7 @@ def test_a_metric_of_a_run_that_never_started_is_quarantined_naming_the_run(
     assert entry["id"] == err.value.quarantine_id and entry["records"] == 2
     # The run starts later (its batch was late): the kept batch then goes in as it was.
     ingestor.ingest_batch(batch(record("run.start", "ghost", run="ghost", name="digits-mlp")))
-    result = ingestor.quarantine.resubmit(err.value.quarantine_id, ingestor)
+    result = ingestor.resubmit(err.value.quarantine_id)
     assert result.records == 2 and ingestor.quarantine.list() == []
 
 

@@ -203,7 +203,7 @@ def test_used_link_or_version_arriving_after_the_model_completes_the_job() -> No
         ingestor.ingest_batch(batch(*CHAIN[1]))
     assert inferred(store) == {}
     ingestor.ingest_batch(registry(*DATA[1:]))
-    ingestor.quarantine.resubmit(refused.value.quarantine_id, ingestor)
+    ingestor.resubmit(refused.value.quarantine_id)
     assert inferred(store) == {("m1", "m2"): 0.1}
 
 
