@@ -12,20 +12,22 @@ from hypothesis import given, settings
 from services.ingest import Ingestor, InvalidBatch, UnknownReference, VersionConflict
 from services.ingest._fastshacl import FastValidator
 from services.store import open_store
-from tests.services.ingest.versions_batches import T0, batch, registry, training, version, vid
+from tests.services.ingest.versions_batches import (
+    CODE,
+    DATA,
+    T0,
+    A,
+    D,
+    batch,
+    registry,
+    training,
+    version,
+    vid,
+)
 from tests.services.ingest.versions_reference import inferred_edges, worlds
 
 BASE = "http://provml.localhost/id/"
 INFERRED = f"{BASE}graph/inferred/model/mlp"
-
-DATA = [
-    version("dataset", "digits", "v1"),
-    version("dataset", "digits", "v2", [("v1", 0.1)]),
-    version("dataset", "digits", "v3", [("v2", 0.2)]),
-]
-CODE = [version("algorithm", "code", "v1"), version("algorithm", "code", "v2", [("v1", 0.05)])]
-D = {v: vid("dataset", "digits", v) for v in ("v1", "v2", "v3")}
-A = {v: vid("algorithm", "code", v) for v in ("v1", "v2")}
 
 
 def inferred(store) -> dict[tuple[str, str], float]:

@@ -32,6 +32,18 @@ def version(
     }
 
 
+# Three versions of a dataset and two of an algorithm, each revising the one before
+# with a declared weight.
+DATA = [
+    version("dataset", "digits", "v1"),
+    version("dataset", "digits", "v2", [("v1", 0.1)]),
+    version("dataset", "digits", "v3", [("v2", 0.2)]),
+]
+CODE = [version("algorithm", "code", "v1"), version("algorithm", "code", "v2", [("v1", 0.05)])]
+D = {v: vid("dataset", "digits", v) for v in ("v1", "v2", "v3")}
+A = {v: vid("algorithm", "code", v) for v in ("v1", "v2")}
+
+
 def registry(*versions: dict) -> dict:
     """A batch registering versions (in a run of their own)."""
     start = {"type": "run.start", "id": "reg", "run": "reg", "time": T0, "name": "registry"}
