@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from ._iris import ML, Iris
 from ._legacy_records import CycleStart, TaskStart
-from ._mapping import time_literal
+from ._literals import time_literal
 from ._records import MetricRecord, SectionEnd
 
 __all__ = ["CycleFacts", "Iteration", "Task", "cycle_links", "micros"]

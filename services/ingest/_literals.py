@@ -11,7 +11,7 @@ from provlake.vocab import XSD
 
 from ._iris import V, term
 
-__all__ = ["literal", "time_literal"]
+__all__ = ["integer", "literal", "time_literal"]
 
 _XSD_DOUBLE = term(XSD.double)
 
@@ -31,7 +31,7 @@ def literal(value: bool | int | float | str) -> ox.Literal:
     if isinstance(value, bool | str):
         return ox.Literal(value)
     if isinstance(value, int):
-        return ox.Literal(str(value), datatype=V.xsd_integer)
+        return integer(value)
     if math.isnan(value):
         lexical = "NaN"
     elif math.isinf(value):
@@ -39,3 +39,8 @@ def literal(value: bool | int | float | str) -> ox.Literal:
     else:
         lexical = repr(value)
     return ox.Literal(lexical, datatype=_XSD_DOUBLE)
+
+
+def integer(value: int) -> ox.Literal:
+    """An ``xsd:integer`` literal."""
+    return ox.Literal(str(value), datatype=V.xsd_integer)

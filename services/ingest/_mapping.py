@@ -31,7 +31,7 @@ from ._legacy_records import (
     TaskStart,
     WorkflowPlanRecord,
 )
-from ._literals import literal, time_literal
+from ._literals import integer, literal, time_literal
 from ._mapping_braid import BraidMapping
 from ._mapping_versions import version_quads
 from ._plans import PlanFinder, Plans
@@ -71,10 +71,6 @@ _ENTITY = {
 }
 _XSD_DOUBLE = term(XSD.double)
 _HAS_QUALITY = term(MLS.hasQuality)
-
-
-def _int(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=V.xsd_integer)
 
 
 class _Out:
@@ -234,7 +230,7 @@ class Mapper(BraidMapping):
             self._plan(out, plan, r.name, _STAGE[r.kind][1])
             out.add(plan, ML.isPartOf, plans.of(r.run, r.run), iris.catalog_graph)
         if r.planned_epochs is not None:
-            out.add(node, ML.plannedEpochs, _int(r.planned_epochs), g)
+            out.add(node, ML.plannedEpochs, integer(r.planned_epochs), g)
         for entity in r.used:
             out.add(node, V.used, iris.entity(entity), g)
         self._attributes(out, node, r.id, r.attributes, "in", g)
@@ -248,7 +244,7 @@ class Mapper(BraidMapping):
         out.typed(node, g, ML.LearningStageSectionExecution, V.Activity)
         out.add(node, ML.identifier, ox.Literal(r.id), g)
         out.add(node, V.startedAtTime, time_literal(r.time), g)
-        out.add(node, ML.index, _int(r.index), g)
+        out.add(node, ML.index, integer(r.index), g)
         out.add(node, ML.isPartOf, iris.activity(r.stage, r.run), g)
         plan = plans.of(r.id, r.run)
         if plan is not None:
@@ -271,9 +267,9 @@ class Mapper(BraidMapping):
         out.add(node, V.wasGeneratedBy, iris.activity(r.execution, r.run), g)
         out.add(node, V.generatedAtTime, time_literal(r.time), g)
         if r.epoch is not None:
-            out.add(node, ML.epoch, _int(r.epoch), g)
+            out.add(node, ML.epoch, integer(r.epoch), g)
         if r.step is not None:
-            out.add(node, ML.step, _int(r.step), g)
+            out.add(node, ML.step, integer(r.step), g)
         if r.model is not None:
             out.add(node, ML.evaluatedModel, iris.entity(r.model), g)
         if r.data is not None:
@@ -296,7 +292,7 @@ class Mapper(BraidMapping):
         out.add(node, V.specifiedBy, hyperparameter, g)
         out.add(node, V.hasValue, literal(r.value), g)
         if r.epoch is not None:
-            out.add(node, ML.epoch, _int(r.epoch), g)
+            out.add(node, ML.epoch, integer(r.epoch), g)
 
     def _EntityRecord(self, r: EntityRecord, out: _Out, plans: PlanFinder) -> None:
         iris = self.iris
@@ -322,7 +318,7 @@ class Mapper(BraidMapping):
             if value is not None:
                 out.add(node, prop, ox.Literal(value), g)
         if r.record_count is not None:
-            out.add(node, ML.recordCount, _int(r.record_count), g)
+            out.add(node, ML.recordCount, integer(r.record_count), g)
         if r.refers_to is not None:
             out.add(node, ML.refersTo, ox.NamedNode(r.refers_to), g)
         self._attributes(out, node, r.id, r.attributes, "of", g)

@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from provlake.vocab import MLS, PROV
 
 from ._iris import ML, V, _enc, term
-from ._literals import time_literal
+from ._literals import integer, time_literal
 from ._records import (
     BraidActionRecord,
     BraidActionRunRecord,
@@ -59,13 +59,9 @@ _LOCATION = term(PROV.Location)
 _AT_LOCATION = term(PROV.atLocation)
 
 
-def _int(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=V.xsd_integer)
-
-
 def _tag_value(value: bool | int | float | str, tag_type: str) -> ox.Literal:
     if tag_type == "INTEGER":
-        return _int(value)
+        return integer(value)
     if tag_type == "FLOAT":
         return ox.Literal(repr(float(value)), datatype=_XSD_DOUBLE)
     return ox.Literal(value)
@@ -84,14 +80,14 @@ class BraidMapping:
     def _BraidRecordRecord(self, r: BraidRecordRecord, out, plans) -> None:
         g, node = self._braid_graph, self._braid("record", r.record)
         out.typed(node, g, *_KIND[r.kind], ML.BraidRecord, V.Entity)
-        out.add(node, ML.braidId, _int(r.record), g)
+        out.add(node, ML.braidId, integer(r.record), g)
         if r.name is not None:
             out.add(node, V.label, ox.Literal(r.name), g)
         out.add(node, V.generatedAtTime, time_literal(r.time), g)
         if r.kind == "model":  # the model as created: its first version
             version = self._braid("version", r.record)
             out.typed(version, g, ML.ModelVersion, V.Entity)
-            out.add(version, ML.braidId, _int(r.record), g)
+            out.add(version, ML.braidId, integer(r.record), g)
             out.add(version, _SPECIALIZATION_OF, node, g)
             out.add(version, V.generatedAtTime, time_literal(r.time), g)
 
@@ -108,7 +104,7 @@ class BraidMapping:
         version, update = self._braid("version", r.version), self._braid("update", r.version)
         previous = self._braid("version", r.previous)
         out.typed(version, g, ML.ModelVersion, V.Entity)
-        out.add(version, ML.braidId, _int(r.version), g)
+        out.add(version, ML.braidId, integer(r.version), g)
         out.add(version, _SPECIALIZATION_OF, self._braid("record", r.model), g)
         out.add(version, V.wasRevisionOf, previous, g)
         out.add(version, V.wasGeneratedBy, update, g)
@@ -132,7 +128,7 @@ class BraidMapping:
         attribute = self.iris.attribute(r.key)
         self._plan(out, attribute, r.key, ML.Attribute)
         out.typed(tag, g, ML.AttributeValue, V.Entity)
-        out.add(tag, ML.braidId, _int(r.tag), g)
+        out.add(tag, ML.braidId, integer(r.tag), g)
         out.add(tag, V.specifiedBy, attribute, g)
         out.add(tag, V.hasValue, _tag_value(r.value, r.tag_type), g)
         out.add(tag, ML.tagType, ox.Literal(r.tag_type), g)
@@ -182,8 +178,8 @@ class BraidMapping:
         out.add(node, V.endedAtTime, time_literal(max(r.time, r.started)), g)
         out.add(node, ML.status, ox.Literal(r.status), g)
         if r.exit_status is not None:
-            out.add(node, ML.exitStatus, _int(r.exit_status), g)
+            out.add(node, ML.exitStatus, integer(r.exit_status), g)
         if r.http_status is not None:
-            out.add(node, ML.httpStatus, _int(r.http_status), g)
+            out.add(node, ML.httpStatus, integer(r.http_status), g)
         if r.output:
             out.add(node, ML.output, ox.Literal(r.output), g)

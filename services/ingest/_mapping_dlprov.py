@@ -33,7 +33,7 @@ from provlake.vocab import MLS, PROV
 
 from ._dataflows import ResolvedElement, ResolvedTask, node_id, set_iri, stage_kind
 from ._iris import ML, Iris, V, term
-from ._mapping import literal, time_literal
+from ._literals import literal, time_literal
 from ._mapping_dlprov_learning import learning_values
 from ._records import DataflowRecord
 

@@ -21,7 +21,7 @@ from provlake.dataflow._ids import digest
 
 from ._dataflows import ResolvedElement, ResolvedTask, node_id, stage_kind
 from ._iris import ML, V
-from ._mapping import literal
+from ._literals import literal
 
 __all__ = ["learning_values", "measure_name"]
 

@@ -23,7 +23,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ._iris import ML, V
-from ._mapping import literal, time_literal
+from ._literals import integer, literal, time_literal
 from ._pipeline_records import (
     PipelineOperationRecord,
     PipelineSampleRecord,
@@ -34,10 +34,6 @@ from ._pipeline_records import (
 __all__ = ["PIPELINE_HANDLERS"]
 
 
-def _int(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=V.xsd_integer)
-
-
 def map_operation(mapper: Any, r: PipelineOperationRecord, out: Any) -> None:
     iris, g, c = mapper.iris, mapper.iris.run_graph(r.run), mapper.iris.catalog_graph
     node, stream = iris.execution(r.id), iris.entity(r.stream)
@@ -45,7 +41,7 @@ def map_operation(mapper: Any, r: PipelineOperationRecord, out: Any) -> None:
     out.typed(node, g, ML.PipelineOperation, ML.DataTransformationExecution, V.Activity)
     out.add(node, ML.identifier, ox.Literal(r.id), g)
     out.add(node, V.label, ox.Literal(r.label), g)
-    out.add(node, ML.pipelineStep, _int(r.step), g)
+    out.add(node, ML.pipelineStep, integer(r.step), g)
     out.add(node, V.startedAtTime, time_literal(r.time), g)
     out.add(node, ML.isPartOf, iris.run(r.run), g)
     out.add(node, ML.executionOf, plan, g)
@@ -67,7 +63,7 @@ def map_schema(mapper: Any, r: PipelineSchemaRecord, out: Any) -> None:
     out.typed(node, g, ML.StreamSchema, V.Entity)
     out.add(node, ML.streamOf, iris.entity(r.stream), g)
     out.add(node, ML.schemaText, ox.Literal(r.schema_), g)
-    out.add(node, ML.itemPosition, _int(r.position), g)
+    out.add(node, ML.itemPosition, integer(r.position), g)
     out.add(node, V.generatedAtTime, time_literal(r.time), g)
     if r.previous is not None:
         out.add(node, V.wasRevisionOf, iris.stream_schema(r.previous), g)
@@ -78,7 +74,7 @@ def map_sample(mapper: Any, r: PipelineSampleRecord, out: Any) -> None:
     node = iris.stream_sample(r.id)
     out.typed(node, g, ML.StreamSample, V.Entity)
     out.add(node, ML.streamOf, iris.entity(r.stream), g)
-    out.add(node, ML.itemPosition, _int(r.position), g)
+    out.add(node, ML.itemPosition, integer(r.position), g)
     out.add(node, ML.sampleKind, ox.Literal(r.kind), g)
     out.add(node, ML.sampleValue, ox.Literal(r.value), g)
     if r.schema_ is not None:
@@ -98,11 +94,11 @@ def map_update(mapper: Any, r: PipelineUpdateRecord, out: Any) -> None:
         (ML.failureCount, r.failures),
         (ML.schemaChangeCount, r.schema_changes),
     ):
-        out.add(node, prop, _int(value), g)
+        out.add(node, prop, integer(value), g)
     out.add(node, ML.exhausted, ox.Literal(r.exhausted), g)
     if r.timing is not None:
         t = r.timing
-        out.add(node, ML.timedItems, _int(t.sampled), g)
+        out.add(node, ML.timedItems, integer(t.sampled), g)
         for prop, number in (
             (ML.timingSampleRate, t.rate),
             (ML.meanItemMicros, t.mean_us),
@@ -115,7 +111,7 @@ def map_update(mapper: Any, r: PipelineUpdateRecord, out: Any) -> None:
     if r.error_item is not None:
         out.add(node, ML.errorItem, ox.Literal(r.error_item), g)
     if r.position is not None:
-        out.add(node, ML.itemPosition, _int(r.position), g)
+        out.add(node, ML.itemPosition, integer(r.position), g)
 
 
 PIPELINE_HANDLERS: dict[str, Callable[[Any, Any, Any], None]] = {
