@@ -107,6 +107,31 @@ def test_wheel_holds_every_data_file(wheel: Path) -> None:
 
 
 @pytest.mark.integration
+def test_the_wheel_requires_what_provml_demo_imports(wheel: Path) -> None:
+    """A plain ``pip install`` (no extras) must be enough for ``provml demo``: every package the
+    demo imports is a requirement of the wheel without an ``extra ==`` marker."""
+    with zipfile.ZipFile(wheel) as archive:
+        (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        lines = archive.read(metadata).decode().splitlines()
+    required = {
+        line.removeprefix("Requires-Dist: ").split(";")[0].split("[")[0].split(">")[0].strip()
+        for line in lines
+        if line.startswith("Requires-Dist: ") and "extra ==" not in line
+    }
+    demo = ROOT / "services" / "demo"
+    imported = {"sklearn": "scikit-learn", "numpy": "numpy", "rich": "rich", "httpx": "httpx"}
+    used = {
+        dist
+        for module, dist in imported.items()
+        if any(
+            f"import {module}" in f.read_text() or f"from {module}" in f.read_text()
+            for f in demo.glob("*.py")
+        )
+    }
+    assert "scikit-learn" in used  # the scan reads the demo's sources
+    assert used <= required, used - required
+
+
 def test_installed_wheel_ships_the_ontology_files(wheel: Path, tmp_path: Path) -> None:
     target, elsewhere = tmp_path / "site", tmp_path / "cwd"
     elsewhere.mkdir()
