@@ -52,6 +52,9 @@ class EngineProfile:
     #: Regular expressions of the server's messages that refuse a valid query: its planner's
     #: estimate, its compiler's internal limits, its memory limit for one query.
     refusals: tuple[str, ...] = field(default_factory=tuple)
+    #: ``NOW()`` is sent as the dateTime of the moment the store is asked (UTC): the server's
+    #: ``NOW()`` has no time zone, and a query asked twice (``exact_double``) must see one instant.
+    pinned_now: bool = False
 
 
 ENGINES: dict[str, EngineProfile] = {
@@ -81,6 +84,7 @@ ENGINES: dict[str, EngineProfile] = {
             r"memory pool size \d+ reached the limit",
             r"SR353: Sorted TOP clause",
         ),
+        pinned_now=True,
     ),
 }
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import httpx
 import pyoxigraph as ox
@@ -63,7 +64,7 @@ from ._quads import (
     sparql_iri,
 )
 from ._results import materialize
-from ._sparql_text import query_form, split_prologue
+from ._sparql_text import query_form, split_prologue, with_now
 from ._sparql_uri import redact, settings
 
 __all__ = ["SparqlStore"]
@@ -174,6 +175,8 @@ class SparqlStore(Store):
                 _NO_GRAPH
             ]
         text = _with_base(sparql, base_iri)
+        if self.engine.pinned_now:
+            text = with_now(text, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
         form = query_form(text)
         result = self._request(text, form, dataset, limit, deadline)
         expr = self.engine.exact_double

@@ -4,19 +4,28 @@
 ('PREFIX ex: <http://ex.org/#> # a comment\\n', 'SELECT * { ?s ?p ?o }')
 >>> query_form("BASE <http://ex.org/> ask {}")
 'ASK'
+>>> print(with_now('SELECT (NOW() AS ?t) ("NOW()" AS ?s) {}', "2026-01-01T00:00Z"))
+SELECT ("2026-01-01T00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> AS ?t) ("NOW()" AS ?s) {}
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["query_form", "split_prologue"]
+__all__ = ["query_form", "split_prologue", "with_now"]
 
 _PROLOGUE_ITEM = re.compile(
     r"\s+|#[^\n]*(?:\n|$)|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>|DEFINE\s+\S+\s+(?:<[^>]*>|\"[^\"]*\"|\S+)",
     re.IGNORECASE,
 )
 _FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+# What NOW() may stand in: strings (long ones first), IRIs and comments are kept as they are.
+_NOW = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+    r"|(?<![\w?$:])NOW\s*\(\s*\)",
+    re.IGNORECASE,
+)
 
 
 def split_prologue(sparql: str) -> tuple[str, str]:
@@ -34,3 +43,15 @@ def query_form(sparql: str) -> str | None:
     (the server will say what is wrong)."""
     match = _FORM.match(split_prologue(sparql)[1])
     return match.group(1).upper() if match else None
+
+
+def with_now(sparql: str, now: str) -> str:
+    """The query with each ``NOW()`` call replaced by the ``xsd:dateTime`` ``now`` (its lexical
+    form), outside strings, IRIs and comments."""
+    literal = f'"{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime>'
+
+    def replace(match: re.Match[str]) -> str:
+        text = match.group(0)
+        return literal if text[0] not in "\"'<#" else text
+
+    return _NOW.sub(replace, sparql)

@@ -36,17 +36,23 @@ RUN_START, RUN_END = "2023-12-31T23:59:59.75Z", "2024-03-01T00:00:00.000001Z"
 RUN_SECONDS = 5184000.250001  # 60 days (31 in January, 29 in February) and 0.250001 s
 OPEN_START = "2024-03-01T00:00:00Z"  # a stage, and a second run, not ended yet
 
-_TIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+_PREFIXES = """@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix provml: <https://w3id.org/provml#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+"""
+
+
+def _quads(trig: str) -> list[ox.Quad]:
+    return list(ox.parse(_PREFIXES + trig, format=ox.RdfFormat.TRIG, base_iri=BASE))
+
+
+def _time(text: str) -> str:
+    return f'"{text}"^^<http://www.w3.org/2001/XMLSchema#dateTime>'
 
 
 def _trig() -> str:
-    def time(text: str) -> str:
-        return f'"{text}"^^<{_TIME}>'
-
+    time = _time
     lines = [
-        "@prefix prov: <http://www.w3.org/ns/prov#> .",
-        "@prefix provml: <https://w3id.org/provml#> .",
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
         "<graph/catalog> { <experiment/timing> a provml:LearningExperiment, prov:Plan ;"
         ' rdfs:label "timing" . }',
         "<graph/run/timed> {",
@@ -85,7 +91,7 @@ def store(
         opened = open_store(remote_store_uri(request, request.param))
         opened.update("DROP ALL")
     with opened:
-        opened.add(list(ox.parse(_trig(), format=ox.RdfFormat.TRIG, base_iri=BASE)))
+        opened.add(_quads(_trig()))
         yield opened
 
 
@@ -122,3 +128,22 @@ def test_runs(store: Store) -> None:
     ]
     assert rows[1]["duration_seconds"] == RUN_SECONDS
     assert before - 1 <= rows[0]["duration_seconds"] <= after + 1
+
+
+def test_a_run_begun_seconds_ago(store: Store) -> None:
+    """Its elapsed time changes between any two requests: a store that asks twice for one answer
+    (Virtuoso's exact doubles) sends both the same instant for NOW()."""
+    begun = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    store.add(
+        _quads(
+            "<graph/run/young> { <run/young> a provml:LearningExperimentExecution ;"
+            ' provml:identifier "young" ; provml:executionOf <experiment/timing> ;'
+            f" prov:startedAtTime {_time(begun)} . }}"
+        )
+    )
+    for _ in range(3):
+        before = _seconds_since(begun)
+        (row,) = ask("training-status", store=store, run="young", names=False)
+        (young,) = [r for r in ask("runs", store=store, names=False) if r["run"].endswith("young")]
+        after = _seconds_since(begun)
+        assert before - 1 <= row["elapsed_seconds"] <= young["duration_seconds"] <= after + 1
