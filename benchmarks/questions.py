@@ -24,6 +24,7 @@ import gzip
 import json
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +37,8 @@ sys.path.insert(0, str(ROOT))
 import pyoxigraph as ox  # noqa: E402
 
 from queryengine import ask, attach_domain_graph, example_domain_graph  # noqa: E402
+from queryengine._catalogue import get_question, parse_question  # noqa: E402
+from queryengine._engine import run_question  # noqa: E402
 from services.store import open_store  # noqa: E402
 
 BASE = "http://provml.localhost/id/"
@@ -357,6 +360,28 @@ def measure(
     }
 
 
+def versus(
+    store, name: str, params: dict[str, object], revision: str, repeat: int
+) -> tuple[float, float]:
+    """p50 (ms) of the question's text at git ``revision`` and of the current one, asked
+    alternately ``repeat`` times each (names included)."""
+    path = f"queryengine/questions/{name}.rq"
+    old = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{revision}:{path}"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    texts = {"old": parse_question(old, path), "new": get_question(name)}
+    times: dict[str, list[float]] = {"old": [], "new": []}
+    for question in texts.values():  # warm-up
+        run_question(question, store=store, params=params, base_iri=BASE)
+    for _ in range(repeat):
+        for key, question in texts.items():
+            t = time.perf_counter()
+            run_question(question, store=store, params=params, base_iri=BASE)
+            times[key].append((time.perf_counter() - t) * 1000)
+    return statistics.median(times["old"]), statistics.median(times["new"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -381,6 +406,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-summaries", action="store_true", help="leave the per-stage measure summaries out"
     )
+    parser.add_argument(
+        "--versus",
+        metavar="REVISION",
+        help="instead, time each question's text at this git revision against the current one, "
+        "alternately, and print both p50 and their ratio",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.experiments, args.trainings, args.epochs, args.measures = 2, 20, 10, 3
@@ -398,13 +429,19 @@ def main(argv: list[str] | None = None) -> int:
                 f"# {args.trainings} trainings x {args.epochs} epochs x {args.measures} measures: "
                 f"{total:,} quads ({how})"
             )
-            print(
-                f"{'question':28} {'kind':8} {'rows':>6} {'p50 ms':>9} {'p95 ms':>9} "
-                f"{'goal':>6}  ok" + ("  bare p50  ratio" if args.bare else "")
-            )
+            if not args.versus:
+                print(
+                    f"{'question':28} {'kind':8} {'rows':>6} {'p50 ms':>9} {'p95 ms':>9} "
+                    f"{'goal':>6}  ok" + ("  bare p50  ratio" if args.bare else "")
+                )
             results = []
             for name, params in cases(args).items():
                 if args.only and name not in args.only:
+                    continue
+                if args.versus:
+                    before, after = versus(store, name, params, args.versus, args.repeat)
+                    print(f"{name:28} {args.versus} p50 {before:.2f} ms, now {after:.2f} ms: "
+                          f"x{after / before:.2f}", flush=True)  # fmt: skip
                     continue
                 r = measure(store, name, params, args.repeat, args.budget, args.bare)
                 results.append(r)
