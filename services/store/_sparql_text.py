@@ -4,8 +4,8 @@
 ('PREFIX ex: <http://ex.org/#> # a comment\\n', 'SELECT * { ?s ?p ?o }')
 >>> query_form("BASE <http://ex.org/> ask {}")
 'ASK'
->>> print(with_now('SELECT (NOW() AS ?t) ("NOW()" AS ?s) {}', "2026-01-01T00:00Z"))
-SELECT ("2026-01-01T00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> AS ?t) ("NOW()" AS ?s) {}
+>>> print(with_now('ASK { FILTER(NOW() > 0) } # NOW()', "2026-01-01T00:00:00Z"))
+ASK { FILTER("2026-01-01T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> > 0) } # NOW()
 """
 
 from __future__ import annotations
