@@ -107,11 +107,8 @@ AVERAGES = {("metric-average", "average")}
 # header declares the engine unsupported (question_unsupported; see the .rq files).
 REFUSED = {
     "virtuoso": {
-        "braid-actions": "query_refused",
         "dataflow-lineage": "query_refused",
         "dataflow-shortest-path": "query_refused",
-        "downstream": "query_refused",
-        "upstream": "query_refused",
         "version-explain": "query_refused",
         "compare-trainings": "question_unsupported",
         "metric-by-hyperparameter": "question_unsupported",
