@@ -186,10 +186,14 @@ def _existing(store: Store, iris: Iris, refs: Iterable[Reference]) -> set[tuple[
     }
     if not rows:
         return set()
-    values = " ".join(f"({f'<{g}>' if g else 'UNDEF'} <{n}>)" for g, n in sorted(rows))
+    # Pairs with a graph, and IRIs in any graph, in two groups: no ``UNDEF`` in VALUES, which
+    # Virtuoso 7.2 reads as matching nothing inside the EXISTS.
+    in_graph = " ".join(f"(<{g}> <{n}>)" for g, n in sorted(rows) if g)
+    anywhere = " ".join(f"<{n}>" for g, n in sorted(rows) if not g)
     result = store.query(
-        f"SELECT ?g ?n WHERE {{ VALUES (?g ?n) {{ {values} }} "
-        "FILTER EXISTS { GRAPH ?g { ?n ?p ?o } } }"
+        f"SELECT ?g ?n WHERE {{ {{ VALUES (?g ?n) {{ {in_graph} }} "
+        "FILTER EXISTS { GRAPH ?g { ?n ?p ?o } } } UNION "
+        f"{{ VALUES ?n {{ {anywhere} }} FILTER EXISTS {{ GRAPH ?any {{ ?n ?p ?o }} }} }} }}"
     )
     assert isinstance(result, SelectResult)
     return {("" if g is None else g.value, n.value) for g, n in result.rows}
