@@ -75,10 +75,10 @@ class Data:
             if is_quad:
                 quads.append(t)
             if s != last:
-                by_predicate = out.get(s)  # type: ignore[assignment]
-                if by_predicate is None:
-                    by_predicate = out[s] = {}
-                last = s
+                found = out.get(s)
+                if found is None:
+                    found = out[s] = {}
+                by_predicate, last = found, s
             values = by_predicate.get(p)
             if values is None:
                 by_predicate[p] = [o]
