@@ -1,9 +1,11 @@
 """End-to-end ingest throughput and capture-to-queryable latency of the manager.
 
 A real manager (``provml serve``, uvicorn in a subprocess) on an on-disk Oxigraph store receives
-capture batches over HTTP (``--workload capture``: one native batch per training run) or the
-requests of the ProvLake 0.2.982 library (``--workload legacy``: each run's workflow, task and cycle
-messages, ``--legacy-batch`` messages per request); each is parsed, mapped to PROV-ML,
+capture batches over HTTP (``--workload capture``: one native batch per training run;
+``--workload metrics``: a run capturing only metrics, ``--epochs`` × 90 of them, sent as the client
+library sends them, 450 per request), or the requests of the ProvLake 0.2.982 library
+(``--workload legacy``: each run's workflow, task and cycle messages, ``--legacy-batch`` messages
+per request); each is parsed, mapped to PROV-ML,
 SHACL-validated and committed before the answer. ``--concurrency N`` posts from N threads, each
 sending whole runs (the requests of one run in order, as one client does). The same quads are then
 loaded by pyoxigraph's own ``bulk_load`` into a fresh on-disk store, and written by its
@@ -15,7 +17,7 @@ so with several posters the stages overlap and the rest is not HTTP and JSON alo
 Usage::
 
     python benchmarks/ingest.py [--runs 40] [--epochs 50] [--validator fast|pyshacl|none]
-                                [--workload capture|legacy] [--legacy-batch 100]
+                                [--workload capture|legacy|metrics] [--legacy-batch 100]
                                 [--concurrency 1] [--latency-samples 50] [--in-process]
                                 [--json]
 """
@@ -235,6 +237,26 @@ def legacy_run(run: float, epochs: int, per_request: int) -> list[bytes]:
     ]
 
 
+def metrics_run(metrics: int, per_request: int) -> list[bytes]:
+    """One training as the client library sends it when it captures only metrics (the client of
+    ``benchmarks/concurrency.py``): a run, a training stage and ``metrics`` metrics with a step,
+    flushed every ``per_request`` records, then the stage's and the run's end."""
+    import provlake as pl
+
+    client = pl.Client("memory:", capture_environment=False)
+    run = client.start_run("bench-metrics")
+    stage = run.stage("training", kind="training")
+    for step in range(metrics):
+        stage.log_metric("loss", 1.0 / (step + 1), step=step)
+        if step % per_request == per_request - 1:
+            client.flush()
+    stage.end()
+    run.end()
+    client.flush()
+    client.close()
+    return [json.dumps(batch).encode() for batch in client.transport.batches]
+
+
 def server_timing(header: str) -> dict[str, float]:
     out = {}
     for part in filter(None, (p.strip() for p in header.split(","))):
@@ -322,7 +344,7 @@ def measure_in_process(store_dir: Path, workload: str, runs: list[list[bytes]], 
     store = open_store(f"oxigraph:{store_dir}")
     checked = validator != "none"
     ingestor = Ingestor(store, validate=checked, validator=validator if checked else "fast")
-    ingest = ingestor.ingest_batch if workload == "capture" else ingestor.ingest_legacy
+    ingest = ingestor.ingest_legacy if workload == "legacy" else ingestor.ingest_batch
     stages = dict.fromkeys(STAGES, 0.0)
     latencies: list[float] = []
     sent = 0
@@ -422,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=40, help="batches (one run each)")
     parser.add_argument("--epochs", type=int, default=50, help="epochs per run")
     parser.add_argument("--validator", choices=["fast", "pyshacl", "none"], default="fast")
-    parser.add_argument("--workload", choices=["capture", "legacy"], default="capture")
+    parser.add_argument("--workload", choices=["capture", "legacy", "metrics"], default="capture")
     parser.add_argument(
         "--legacy-batch", type=int, default=100, help="ProvLake messages per request (legacy)"
     )
@@ -440,6 +462,9 @@ def main(argv: list[str] | None = None) -> int:
             [json.dumps(run_batch(uuid.uuid4().hex, args.epochs)).encode()]
             for _ in range(args.runs)
         ]
+    elif args.workload == "metrics":  # --epochs × 90 metrics per run, 450 per request
+        path = "/api/v1/capture"
+        runs = [metrics_run(args.epochs * 90, 450) for _ in range(args.runs)]
     else:
         path = "/provenance/api/retrospective-provenance"
         runs = [
