@@ -1,21 +1,25 @@
 """End-to-end ingest throughput and capture-to-queryable latency of the manager.
 
 A real manager (``provml serve``, uvicorn in a subprocess) on an on-disk Oxigraph store receives
-capture batches over HTTP (``--workload capture``: one native batch per training run) or the
-requests of the ProvLake 0.2.982 library (``--workload legacy``: each run's workflow, task and cycle
-messages, ``--legacy-batch`` messages per request); each is parsed, mapped to PROV-ML,
+capture batches over HTTP (``--workload capture``: one native batch per training run;
+``--workload metrics``: a run capturing only metrics, ``--epochs`` × 90 of them, sent as the client
+library sends them, 450 per request), or the requests of the ProvLake 0.2.982 library
+(``--workload legacy``: each run's workflow, task and cycle messages, ``--legacy-batch`` messages
+per request); each is parsed, mapped to PROV-ML,
 SHACL-validated and committed before the answer. ``--concurrency N`` posts from N threads, each
 sending whole runs (the requests of one run in order, as one client does). The same quads are then
 loaded by pyoxigraph's own ``bulk_load`` into a fresh on-disk store, and written by its
-transactional ``extend`` (the commit alone), in the same run. The time is split by stage from the
+transactional ``extend`` (the commit alone; also as N-Quads text ``load`` and as the non-atomic
+``bulk_extend``), in the same run. The time is split by stage from the
 ``Server-Timing`` header of each answer (parse, convert, validate, commit; summed over requests,
 so with several posters the stages overlap and the rest is not HTTP and JSON alone).
 
 Usage::
 
     python benchmarks/ingest.py [--runs 40] [--epochs 50] [--validator fast|pyshacl|none]
-                                [--workload capture|legacy] [--legacy-batch 100]
-                                [--concurrency 1] [--latency-samples 50] [--json]
+                                [--workload capture|legacy|metrics] [--legacy-batch 100]
+                                [--concurrency 1] [--latency-samples 50] [--in-process]
+                                [--json]
 """
 
 from __future__ import annotations
@@ -233,6 +237,26 @@ def legacy_run(run: float, epochs: int, per_request: int) -> list[bytes]:
     ]
 
 
+def metrics_run(metrics: int, per_request: int) -> list[bytes]:
+    """One training as the client library sends it when it captures only metrics (the client of
+    ``benchmarks/concurrency.py``): a run, a training stage and ``metrics`` metrics with a step,
+    flushed every ``per_request`` records, then the stage's and the run's end."""
+    import provlake as pl
+
+    client = pl.Client("memory:", capture_environment=False)
+    run = client.start_run("bench-metrics")
+    stage = run.stage("training", kind="training")
+    for step in range(metrics):
+        stage.log_metric("loss", 1.0 / (step + 1), step=step)
+        if step % per_request == per_request - 1:
+            client.flush()
+    stage.end()
+    run.end()
+    client.flush()
+    client.close()
+    return [json.dumps(batch).encode() for batch in client.transport.batches]
+
+
 def server_timing(header: str) -> dict[str, float]:
     out = {}
     for part in filter(None, (p.strip() for p in header.split(","))):
@@ -310,6 +334,35 @@ def measure_ingest(
     return {"wall": wall, "quads_sent": sent[0], "stages": stages, "latencies": latencies}
 
 
+def measure_in_process(store_dir: Path, workload: str, runs: list[list[bytes]], validator: str):
+    """The same requests through an ``Ingestor`` in this process (no HTTP, one after the other):
+    the pipeline alone, e.g. to profile it (``python -m cProfile benchmarks/ingest.py
+    --in-process``). Returns the figures of ``measure_ingest`` and the quads stored."""
+    from services.ingest import Ingestor
+    from services.store import open_store
+
+    store = open_store(f"oxigraph:{store_dir}")
+    checked = validator != "none"
+    ingestor = Ingestor(store, validate=checked, validator=validator if checked else "fast")
+    ingest = ingestor.ingest_legacy if workload == "legacy" else ingestor.ingest_batch
+    stages = dict.fromkeys(STAGES, 0.0)
+    latencies: list[float] = []
+    sent = 0
+    started = time.perf_counter()
+    for requests in runs:
+        for body in requests:
+            began = time.perf_counter()
+            result = ingest(body)
+            latencies.append(time.perf_counter() - began)
+            sent += result.triples
+            for name, seconds in result.timings.items():
+                stages[name] = stages.get(name, 0.0) + seconds
+    wall = time.perf_counter() - started
+    stored = store.count()
+    store.close()
+    return {"wall": wall, "quads_sent": sent, "stages": stages, "latencies": latencies}, stored
+
+
 def count_quads(client: httpx.Client) -> int:
     query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     answer = client.get("/sparql", params={"query": query}).json()
@@ -354,18 +407,30 @@ def measure_bulk_load(nquads: bytes, folder: Path) -> float:
     return seconds
 
 
-def measure_extend(nquads: bytes, folder: Path, chunks: int) -> float:
-    """pyoxigraph's transactional ``extend`` of the same quads in as many chunks as batches: what a
-    commit costs without the pipeline around it."""
+def measure_writes(nquads: bytes, folder: Path, chunks: int) -> dict[str, float]:
+    """The same quads written in as many chunks as batches, each way pyoxigraph offers: its
+    transactional ``extend`` (what a commit costs without the pipeline around it), ``load`` of
+    each chunk as N-Quads text (also one transaction per chunk) and ``bulk_extend`` (not atomic:
+    a failure can leave part of a chunk written, so it cannot serve an acknowledged batch)."""
     quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
     size = -(-len(quads) // chunks)
-    store = ox.Store(str(folder))
-    started = time.perf_counter()
-    for start in range(0, len(quads), size):
-        store.extend(quads[start : start + size])
-    store.flush()
-    seconds = time.perf_counter() - started
-    del store
+    parts = [quads[start : start + size] for start in range(0, len(quads), size)]
+    texts = [ox.serialize(part, format=ox.RdfFormat.N_QUADS) for part in parts]
+    writes = {
+        "extend": lambda store, i: store.extend(parts[i]),
+        "load": lambda store, i: store.load(texts[i], format=ox.RdfFormat.N_QUADS),
+        "bulk_extend": lambda store, i: store.bulk_extend(parts[i]),
+    }
+    seconds = {}
+    for name, write in writes.items():
+        store = ox.Store(str(folder / name))
+        started = time.perf_counter()
+        for i in range(len(parts)):
+            write(store, i)
+        store.flush()
+        seconds[name] = time.perf_counter() - started
+        assert len(store) == len(set(quads))
+        del store
     return seconds
 
 
@@ -379,12 +444,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=40, help="batches (one run each)")
     parser.add_argument("--epochs", type=int, default=50, help="epochs per run")
     parser.add_argument("--validator", choices=["fast", "pyshacl", "none"], default="fast")
-    parser.add_argument("--workload", choices=["capture", "legacy"], default="capture")
+    parser.add_argument("--workload", choices=["capture", "legacy", "metrics"], default="capture")
     parser.add_argument(
         "--legacy-batch", type=int, default=100, help="ProvLake messages per request (legacy)"
     )
     parser.add_argument("--concurrency", type=int, default=1, help="posting threads")
     parser.add_argument("--latency-samples", type=int, default=50)
+    parser.add_argument(
+        "--in-process", action="store_true", help="the pipeline alone: no manager, no HTTP"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
@@ -394,6 +462,9 @@ def main(argv: list[str] | None = None) -> int:
             [json.dumps(run_batch(uuid.uuid4().hex, args.epochs)).encode()]
             for _ in range(args.runs)
         ]
+    elif args.workload == "metrics":  # --epochs × 90 metrics per run, 450 per request
+        path = "/api/v1/capture"
+        runs = [metrics_run(args.epochs * 90, 450) for _ in range(args.runs)]
     else:
         path = "/provenance/api/retrospective-provenance"
         runs = [
@@ -403,20 +474,26 @@ def main(argv: list[str] | None = None) -> int:
     bodies = [body for requests in runs for body in requests]
     with tempfile.TemporaryDirectory(prefix="provml-bench-") as tmp:
         folder = Path(tmp)
-        process, url = start_manager(folder / "kg", args.validator)
-        try:
-            ingest = measure_ingest(url, path, runs, args.concurrency)
-            with httpx.Client(base_url=url, timeout=600) as client:
-                ingested = count_quads(client)
-                latencies = measure_latency(client, args.latency_samples)
-        finally:
-            stop_process(process)
+        if args.in_process:
+            ingest, ingested = measure_in_process(
+                folder / "kg", args.workload, runs, args.validator
+            )
+            latencies = []
+        else:
+            process, url = start_manager(folder / "kg", args.validator)
+            try:
+                ingest = measure_ingest(url, path, runs, args.concurrency)
+                with httpx.Client(base_url=url, timeout=600) as client:
+                    ingested = count_quads(client)
+                    latencies = measure_latency(client, args.latency_samples)
+            finally:
+                stop_process(process)
         kg = ox.Store.read_only(str(folder / "kg"))
         stored = len(kg)
         nquads = kg.dump(format=ox.RdfFormat.N_QUADS)
         del kg
         bulk = measure_bulk_load(nquads, folder / "bulk")
-        extend = measure_extend(nquads, folder / "extend", len(bodies))
+        writes = measure_writes(nquads, folder, len(bodies))
 
     records = sum(
         len(body) if isinstance(body := json.loads(b), list) else len(body["records"])
@@ -425,6 +502,7 @@ def main(argv: list[str] | None = None) -> int:
     e2e_rate = ingested / ingest["wall"]
     bulk_rate = stored / bulk
     other = ingest["wall"] - sum(ingest["stages"].values())
+    rest = "other" if args.in_process else "http+json"
     figures = {
         "command": " ".join(["python benchmarks/ingest.py", *(argv or sys.argv[1:])]),
         "validator": args.validator,
@@ -439,25 +517,28 @@ def main(argv: list[str] | None = None) -> int:
         "bulk_load_seconds": round(bulk, 3),
         "bulk_load_quads_per_s": round(bulk_rate),
         "ratio_to_bulk_load": round(e2e_rate / bulk_rate, 3),
-        "extend_quads_per_s": round(stored / extend),
+        "extend_quads_per_s": round(stored / writes["extend"]),
+        "load_quads_per_s": round(stored / writes["load"]),
+        "bulk_extend_quads_per_s": round(stored / writes["bulk_extend"]),
         "stage_seconds": {
             **{k: round(v, 3) for k, v in ingest["stages"].items()},
-            "http+json": round(other, 3),
+            rest: round(other, 3),
         },
         "stage_share": {
             **{k: round(v / ingest["wall"], 3) for k, v in ingest["stages"].items()},
-            "http+json": round(other / ingest["wall"], 3),
+            rest: round(other / ingest["wall"], 3),
         },
         "response_ms": {
             "p50": round(statistics.median(ingest["latencies"]) * 1000, 1),
             "p99": round(percentile(ingest["latencies"], 0.99) * 1000, 1),
         },
-        "latency_ms": {
+    }
+    if latencies:
+        figures["latency_ms"] = {
             "p50": round(statistics.median(latencies) * 1000, 1),
             "p95": round(percentile(latencies, 0.95) * 1000, 1),
             "samples": len(latencies),
-        },
-    }
+        }
     if args.json:
         print(json.dumps(figures, indent=1))
     else:

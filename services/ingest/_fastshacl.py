@@ -87,6 +87,25 @@ class _Sparql:
     query: str  # with {values} where the focus nodes go
     message: str | None
     severity: str
+    # What every solution needs of $this (the predicate triples and rdf:type objects of the
+    # query's mandatory graph patterns): a focus node without them cannot be a result.
+    needs: frozenset[str] = frozenset()
+    types: frozenset[str] = frozenset()
+    # Predicates $this must not have (a top-level ``FILTER NOT EXISTS { $this <p> ?x }``).
+    forbids: frozenset[str] = frozenset()
+
+    def candidates(self, data: Data, focus: set[Term]) -> set[Term]:
+        """The focus nodes that have what the query needs of $this, and nothing it forbids."""
+        if not (self.needs or self.types or self.forbids):
+            return focus
+        out, types, empty = data.out, data.types, {}
+        return {
+            node
+            for node in focus
+            if all(p in out.get(node, empty) for p in self.needs)
+            and not any(p in out.get(node, empty) for p in self.forbids)
+            and self.types <= types.get(node, frozenset())
+        }
 
 
 @dataclass
@@ -230,11 +249,13 @@ class FastValidator:
         if not found:
             raise NotImplementedError(f"SPARQL constraint {constraint}: no WHERE clause")
         message = g.value(constraint, SH.message) or g.value(shape, SH.message)
+        query = " ".join(prefixes) + " " + body
         return _Sparql(
             name=str(constraint),
-            query=" ".join(prefixes) + " " + body,
+            query=query,
             message=None if message is None else str(message),
             severity=_severity(g, shape),
+            **_what_this_needs(query.format(values="UNDEF")),
         )
 
     # -- validating --------------------------------------------------------------------------------
@@ -249,7 +270,10 @@ class FastValidator:
             for prop in shape.properties:
                 _check_property(data, focus, prop, results)
             for check in shape.sparql:
-                _check_sparql(data.store, focus, check, results)
+                # only the nodes that can match: the in-memory store is built when one can
+                candidates = check.candidates(data, focus)
+                if candidates:
+                    _check_sparql(data.store, candidates, check, results)
         values = canonical_values([r[2] for r in results])
         unique = dict.fromkeys((*r[:2], v, *r[3:]) for r, v in zip(results, values, strict=True))
         return sort_report(
@@ -321,6 +345,63 @@ def _check_property(data: Data, focus: set[Term], prop: _Property, results: list
 
 def _result(node: Term, prop: _Property, component: str, value: Term | None = None) -> tuple:
     return (node.value, prop.path, value, prop.message, prop.severity, prop.name, component)
+
+
+def _what_this_needs(query: str) -> dict[str, frozenset[str]]:
+    """What every solution of ``query`` has, and lacks, on ``?this`` (bound by the VALUES at the
+    top of its WHERE): ``needs``, the predicates of the triple patterns ``?this <p> ...`` of its
+    mandatory part (the basic graph patterns reached through projections, filters' patterns, joins,
+    extensions and the left side of optionals and minus; never unions, paths or what a filter
+    expression says), ``types`` the classes of its ``?this a <C>`` patterns, and ``forbids`` the
+    predicates of the top-level filter's ``NOT EXISTS { ?this <p> ?x }`` conjuncts (``?x`` bound
+    nowhere else)."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    this = rdflib.Variable("this")
+    needs: set[str] = set()
+    types: set[str] = set()
+    forbids: set[str] = set()
+    todo, top = [prepareQuery(query).algebra], True
+    while todo:
+        node = todo.pop()
+        name = getattr(node, "name", None)
+        if name == "Filter" and top:
+            forbids |= _forbidden(node["expr"], node["p"]._vars, this)
+        top = top and name in ("SelectQuery", "Project", "Distinct", "Reduced")
+        if name == "BGP":
+            for s, p, o in node["triples"]:
+                if s == this and isinstance(p, rdflib.URIRef):
+                    needs.add(str(p))
+                    if p == RDF.type and isinstance(o, rdflib.URIRef):
+                        types.add(str(o))
+        elif name in ("SelectQuery", "Project", "Filter", "Extend", "Distinct", "Reduced"):
+            todo.append(node["p"])
+        elif name == "Join":
+            todo += [node["p1"], node["p2"]]
+        elif name in ("LeftJoin", "Minus"):
+            todo.append(node["p1"])
+    return {"needs": frozenset(needs), "types": frozenset(types), "forbids": frozenset(forbids)}
+
+
+def _forbidden(expr: object, outer: set, this: rdflib.Variable) -> set[str]:
+    """The predicates of the ``NOT EXISTS { ?this <p> ?x }`` conjuncts of a filter expression."""
+    name = getattr(expr, "name", None)
+    if name == "ConditionalAndExpression":
+        found: set[str] = set()
+        for part in [expr["expr"], *expr["other"]]:
+            found |= _forbidden(part, outer, this)
+        return found
+    if name != "Builtin_NOTEXISTS":
+        return set()
+    parts = expr["graph"].get("part", [])
+    if len(parts) != 1 or getattr(parts[0], "name", None) != "TriplesBlock":
+        return set()
+    triples = parts[0]["triples"]
+    if len(triples) != 1:
+        return set()
+    s, p, o = triples[0]
+    uncorrelated = isinstance(o, rdflib.Variable) and o not in outer and o != this
+    return {str(p)} if s == this and isinstance(p, rdflib.URIRef) and uncorrelated else set()
 
 
 def _severity(g: rdflib.Graph, shape: rdflib.term.Node) -> str:

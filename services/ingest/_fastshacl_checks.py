@@ -65,16 +65,20 @@ class Data:
         self.quads: list[ox.Quad] = []
         self.extra: list[ox.Triple] = []
         out, subjects_of, quads, extra = self.out, self.subjects_of, self.quads, self.extra
+        # A node's triples come one after the other (the mapping writes a node at a time): its
+        # entry is looked up once per run of triples, not once per triple.
+        last: Term | None = None
+        by_predicate: dict[str, list[Term]] = {}
         for t in triples:
             s, p, o = t.subject, t.predicate.value, t.object
-            if isinstance(t, ox.Quad):
+            is_quad = isinstance(t, ox.Quad)
+            if is_quad:
                 quads.append(t)
-                is_quad = True
-            else:
-                is_quad = False
-            by_predicate = out.get(s)
-            if by_predicate is None:
-                by_predicate = out[s] = {}
+            if s != last:
+                found = out.get(s)
+                if found is None:
+                    found = out[s] = {}
+                by_predicate, last = found, s
             values = by_predicate.get(p)
             if values is None:
                 by_predicate[p] = [o]

@@ -170,3 +170,63 @@ def test_unsupported_shapes_are_refused(tmp_path) -> None:
     )
     with pytest.raises(NotImplementedError, match="shacl#in"):
         FastValidator(shapes=shapes)
+
+
+def test_sparql_constraints_run_only_for_nodes_that_can_match(validators) -> None:
+    """What each SPARQL constraint needs of (or forbids on) its focus node, read from its query."""
+    checks = {c.name.rsplit("#", 1)[-1]: c for s in validators[1].node_shapes for c in s.sparql}
+    assert (checks["EndNotBeforeStart"].needs, checks["EndNotBeforeStart"].forbids) == (
+        {PROV.endedAtTime, PROV.startedAtTime},
+        set(),
+    )
+    training = checks["EpochWithinTraining"]
+    assert (training.needs, training.types) == (
+        {RDF.type, PROVML.plannedEpochs},
+        {PROVML.TrainingExecution},
+    )
+    whole = checks["PartOfAWhole"]
+    assert (whole.needs, whole.forbids) == (set(), {PROVML.isPartOf, PROVML.withinSection})
+    assert checks["NoRevisionCycle"].needs == {PROV.wasRevisionOf}  # the path is not needed
+
+
+def test_what_a_query_needs_of_this() -> None:
+    from services.ingest._fastshacl import _what_this_needs
+
+    def needs(where: str) -> tuple[set[str], set[str]]:
+        found = _what_this_needs(f"SELECT ?this WHERE {{ VALUES ?this {{ UNDEF }} {where} }}")
+        return set(found["needs"]), set(found["forbids"])
+
+    p, q = "http://example.org/p", "http://example.org/q"
+    assert needs(f"?this <{p}> ?x . OPTIONAL {{ ?this <{q}> ?y }}") == ({p}, set())
+    assert needs(f"{{ ?this <{p}> ?x }} UNION {{ ?this <{q}> ?x }}") == (set(), set())
+    assert needs(f"FILTER NOT EXISTS {{ ?this <{p}> ?x }}") == (set(), {p})
+    # correlated with the outer pattern: only some values are excluded, so nothing is forbidden
+    assert needs(f"?this <{q}> ?x FILTER NOT EXISTS {{ ?this <{p}> ?x }}") == ({q}, set())
+    assert needs(f"FILTER (NOT EXISTS {{ ?this <{p}> ?x }} || ?this = ?this)") == (set(), set())
+
+
+def test_a_stored_training_is_checked_against_the_batch_evaluations(validators) -> None:
+    """The focus node of a SPARQL constraint may be a context node (a stored training), broken
+    by what the batch adds (an evaluation past its planned epochs)."""
+    g = ox.NamedNode(B + "graph/run/r")
+    training, section, evaluation = n("execution/t"), n("execution/s"), n("evaluation/e")
+    context = [
+        ox.Triple(training, n(RDF.type), n(PROVML.TrainingExecution)),
+        ox.Triple(training, n(PROVML.plannedEpochs), ox.Literal("2", datatype=n(XSD.integer))),
+    ]
+    batch = [
+        ox.Quad(section, n(PROVML.isPartOf), training, g),
+        ox.Quad(evaluation, n(PROV.wasGeneratedBy), section, g),
+        ox.Quad(evaluation, n(PROVML.epoch), ox.Literal("3", datatype=n(XSD.integer)), g),
+    ]
+    rule = "https://w3id.org/provml/shapes#EpochWithinTraining"
+
+    def epochs(triples: list) -> list[tuple[str, str | None]]:
+        return [
+            (r["focus_node"], r["value"])
+            for r in both(validators, triples)
+            if r["source_shape"] == rule
+        ]
+
+    assert epochs([*batch, *context]) == [(training.value, evaluation.value)]
+    assert epochs([*batch[:2], *context]) == []  # no epoch, nothing past the plan
