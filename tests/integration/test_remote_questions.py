@@ -113,10 +113,7 @@ REFUSED = {
         "downstream": "query_refused",
         "upstream": "query_refused",
         "version-explain": "query_refused",
-        "compare-trainings": "question_unsupported",
         "execution-times": "question_unsupported",
-        "metric-by-hyperparameter": "question_unsupported",
-        "rank-trainings": "question_unsupported",
         "runs": "question_unsupported",
         "training-status": "question_unsupported",
     }
