@@ -113,7 +113,6 @@ REFUSED = {
         "downstream": "query_refused",
         "upstream": "query_refused",
         "version-explain": "query_refused",
-        "rank-trainings": "question_unsupported",
         "execution-times": "question_unsupported",
         "runs": "question_unsupported",
         "training-status": "question_unsupported",
