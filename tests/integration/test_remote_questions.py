@@ -110,9 +110,6 @@ REFUSED = {
         "dataflow-lineage": "query_refused",
         "dataflow-shortest-path": "query_refused",
         "version-explain": "query_refused",
-        "compare-trainings": "question_unsupported",
-        "metric-by-hyperparameter": "question_unsupported",
-        "rank-trainings": "question_unsupported",
     }
 }
 
