@@ -1,7 +1,7 @@
 """The dataflow paths and the version explanation on data where they find something (the legacy
-capture of test_remote_questions has no DLProv dataflow and no inferred revision): DLProv's reference
-run and the version-graph example, written by the real ingest into the embedded store, then copied
-as they are into the session's Virtuoso (its provml graphs dropped first).
+capture of test_remote_questions has no DLProv dataflow and no inferred revision): DLProv's
+reference run and the version-graph example, written by the real ingest into the embedded store,
+then copied as they are into the session's Virtuoso (its provml graphs dropped first).
 
 The embedded store answers them exactly; Virtuoso 7.2 still refuses all three with its compiler's
 named error (docs/stores.md, "Virtuoso"), never with a wrong or partial answer.
