@@ -62,6 +62,7 @@ KIND = {
     "training-data": "intra",
     "training-status": "intra",
     "rank-trainings": "inter",
+    "runs": "inter",
     "compare-trainings": "inter",
     "trainings-using-data": "inter",
     "models-from-data": "inter",
@@ -296,6 +297,7 @@ def cases(args: argparse.Namespace) -> dict[str, dict[str, object]]:
         "training-status": {"run": running},
         "domain-entities-of-run": {"run": mid},
         "rank-trainings": {"measure": "accuracy", "experiment": "exp-1"},
+        "runs": {},
         "compare-trainings": {"hyperparameter": "lr", "measure": "loss", "experiment": "exp-1"},
         "metric-by-hyperparameter": {
             "hyperparameter": "lr",

@@ -41,15 +41,24 @@ def capture() -> list[list[dict]]:
         metric("r4", "r4-acc", "r4-train", "accuracy", 0.7),  # no epoch: after every epoch
         metric("r2", "r2-acc-1", "r2-e1", "accuracy", 1.0, epoch=1),
         metric("r2", "r2-acc-2", "r2-e2", "accuracy", 1, epoch=2),
+        metric("r1", "r1-acc", "r1", "accuracy", 0.5),  # logged on the run itself
     ]
+    # a stage nested in r2's training, with its own summary: its value is also in the training's
+    nested = [
+        {"type": "stage.start", "id": "r2-check", "run": "r2", "time": T0 + 9000, "name": "check",
+         "kind": "validation", "parent": "r2-train"},
+        metric("r2", "r2-check-loss", "r2-check", "loss", 0.9, epoch=2),
+        {"type": "stage.end", "id": "r2-check", "run": "r2", "time": T0 + 9001},
+    ]  # fmt: skip
     end = next(i for i, rec in enumerate(r4) if rec["type"] == "stage.end")
     running = [rec for rec in r5 if rec["type"] not in ("stage.end", "run.end")]
     by_run = {rec["run"]: [] for rec in extra}
     for rec in extra:
         by_run[rec["run"]].append(rec)
     return [
-        [*prep_records(), *r1],
-        [*r2[:-6], *by_run["r2"], *r2[-6:]],
+        [*prep_records(), *r1[:-6], *by_run["r1"], *r1[-6:]],
+        [*r2[:-6], *by_run["r2"], *nested],
+        r2[-6:],
         [*r3[:5], *by_run["r3"][:1]],  # the stage ends in a later batch than its first epochs
         [*r3[5:-6], *by_run["r3"][1:], *r3[-6:]],
         [*r4[:end], *by_run["r4"]],
@@ -83,13 +92,20 @@ CASES = [
     ("metric-by-hyperparameter", {"hyperparameter": "lr", "measure": "loss"}),
     ("metric-by-hyperparameter", {"hyperparameter": "lr", "measure": "accuracy"}),
     ("metric-by-hyperparameter", {"hyperparameter": "batch_size", "measure": "test_accuracy"}),
+    ("runs", {}),
+    ("runs", {"status": "running"}),
 ]
 
 
 def comparable(rows: list[dict]) -> list[list]:
-    """Rows with NaN made comparable (NaN != NaN)."""
+    """Rows with NaN made comparable (NaN != NaN), and without the duration of a running run
+    (it runs to the time of asking)."""
     return [
-        [(k, "NaN" if isinstance(v, float) and math.isnan(v) else v) for k, v in sorted(r.items())]
+        [
+            (k, "NaN" if isinstance(v, float) and math.isnan(v) else v)
+            for k, v in sorted(r.items())
+            if not (k == "duration_seconds" and r.get("status") == "running")
+        ]
         for r in rows
     ]
 
@@ -105,8 +121,8 @@ def test_summaries_and_evaluations_give_the_same_rows(stores, question, params) 
 def test_each_ended_stage_has_one_summary_per_measure(stores) -> None:
     with_summaries, without = stores
     # r1, r2, r3, r4: training (loss; accuracy in r2, r3, r4) and evaluation (test_accuracy);
-    # r5 is still training: no summary
-    assert with_summaries.query(COUNT_SUMMARIES).rows[0][0].value == str(4 + 3 + 4)
+    # r2's nested stage (loss); r5 is still training: no summary
+    assert with_summaries.query(COUNT_SUMMARIES).rows[0][0].value == str(4 + 3 + 4 + 1)
     assert without.query(COUNT_SUMMARIES).rows[0][0].value == "0"
 
 
@@ -137,3 +153,18 @@ def test_summary_values_and_epochs(stores) -> None:
         "finalValue": "0.6", "finalEpoch": "2", "lowestValue": "0.6", "lowestEpoch": "1",
         "highestValue": "INF", "highestEpoch": "0",
     }  # fmt: skip
+
+
+def test_runs_give_the_final_value_of_each_measure(stores) -> None:
+    expected = [
+        ("r5", "loss=0.7, test_accuracy=0.5"),  # still training: read from its evaluations
+        ("r4", "accuracy=0.7, loss=0.6, test_accuracy=0.8"),  # the value without an epoch is last
+        ("r3", "accuracy=NaN, loss=0.2, test_accuracy=0.91"),
+        # loss at epoch 2 in the training and in its nested stage: the greater text of the two
+        ("r2", "accuracy=1, loss=0.9, test_accuracy=0.87"),
+        ("r1", "accuracy=0.5, loss=0.4, test_accuracy=0.83"),  # accuracy logged on the run itself
+        ("prep", None),
+    ]
+    for store in stores:
+        rows = ask("runs", store=store, base_iri=BASE, names=False)
+        assert [(r["run"].rsplit("/", 1)[-1], r["metrics"]) for r in rows] == expected
