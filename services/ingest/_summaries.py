@@ -65,22 +65,28 @@ def _batch_values(
 ) -> dict[tuple[ox.NamedNode, ox.NamedNode], dict[ox.NamedNode, Value]]:
     """The evaluations of the ended stages in the batch, by (stage, measure), values in the
     store's lexical form."""
-    whole: dict[Any, ox.NamedNode] = {stage: stage for stage in ended}
+    # the ended stages each execution counts for: itself, and the ended stage it is a part of (a
+    # stage nested in another counts for both when both end in this batch)
+    whole: dict[Any, set[ox.NamedNode]] = defaultdict(set)
+    for stage in ended:
+        whole[stage].add(stage)
     facts: dict[Any, dict[ox.NamedNode, Any]] = defaultdict(dict)
     for q in quads:
         if q.predicate == _PART_OF and q.object in ended:
-            whole[q.subject] = q.object
+            whole[q.subject].add(q.object)
         elif q.predicate in (_GENERATED_BY, _SPECIFIED_BY, _HAS_VALUE, _EPOCH):
             facts[q.subject][q.predicate] = q.object
     generators = {
         f[_GENERATED_BY] for f in facts.values() if _GENERATED_BY in f and _HAS_VALUE in f
     } - set(whole)
-    whole |= _stored_parts(generators, ended, store)
+    for x, stage in _stored_parts(generators, ended, store):
+        whole[x].add(stage)
     values: dict[tuple[ox.NamedNode, ox.NamedNode], dict[ox.NamedNode, Value]] = defaultdict(dict)
     found = []
     for evaluation, f in facts.items():
-        stage = whole.get(f.get(_GENERATED_BY))
-        if stage is not None and _HAS_VALUE in f and _SPECIFIED_BY in f:
+        if _HAS_VALUE not in f or _SPECIFIED_BY not in f:
+            continue
+        for stage in whole.get(f.get(_GENERATED_BY), ()):
             found.append((stage, f[_SPECIFIED_BY], evaluation, f[_HAS_VALUE], f.get(_EPOCH)))
     canonical = _canonical([t for *_, v, e in found for t in (v, e) if t is not None])
     for stage, measure, evaluation, value, epoch in found:
@@ -93,16 +99,16 @@ def _batch_values(
 
 def _stored_parts(
     executions: set[Any], ended: dict[ox.NamedNode, ox.NamedNode], store: Store
-) -> dict[Any, ox.NamedNode]:
-    """Executions of the batch's evaluations stored as parts of an ended stage."""
+) -> list[tuple]:
+    """(execution, stage) pairs: executions of the batch's evaluations stored as parts of an ended
+    stage."""
     if not executions:
-        return {}
-    rows = _select(
+        return []
+    return _select(
         store,
         f"SELECT ?x ?stage WHERE {{ VALUES ?x {{ {_values(executions)} }} "
         f"VALUES ?stage {{ {_values(ended)} }} ?x <{PROVML.isPartOf}> ?stage }}",
     )
-    return {x: stage for x, stage in rows}
 
 
 def _stored_values(ended: dict[ox.NamedNode, ox.NamedNode], store: Store) -> list[tuple]:

@@ -168,3 +168,28 @@ def test_runs_give_the_final_value_of_each_measure(stores) -> None:
     for store in stores:
         rows = ask("runs", store=store, base_iri=BASE, names=False)
         assert [(r["run"].rsplit("/", 1)[-1], r["metrics"]) for r in rows] == expected
+
+
+def test_a_nested_stage_ended_with_its_parent_has_its_own_summary() -> None:
+    records = training_records("r6", T0, 0.1, [0.9, 0.5], 0.8)
+    end = next(i for i, rec in enumerate(records) if rec["type"] == "stage.end")
+    nested = [
+        {"type": "stage.start", "id": "r6-check", "run": "r6", "time": T0 + 100, "name": "check",
+         "kind": "validation", "parent": "r6-train"},
+        metric("r6", "r6-check-loss", "r6-check", "loss", 0.95, epoch=1),
+        {"type": "stage.end", "id": "r6-check", "run": "r6", "time": T0 + 101},
+    ]  # fmt: skip
+    with open_store("memory:") as store:
+        ingestor = Ingestor(store, base_iri=BASE)
+        ingestor.ingest_batch(
+            {"schema": "provml/capture/1", "records": [*prep_records(), *records[:end]]}
+        )
+        # the nested stage and its parent end in one batch
+        batch = [*nested, *records[end:]]
+        ingestor.ingest_batch({"schema": "provml/capture/1", "records": batch})
+        assert summary(store, "r6-check", "loss") == {
+            "finalValue": "0.95", "finalEpoch": "1", "lowestValue": "0.95", "lowestEpoch": "1",
+            "highestValue": "0.95", "highestEpoch": "1",
+        }  # fmt: skip
+        # the parent's summary counts the nested stage's value too (one hop, as the questions do)
+        assert summary(store, "r6-train", "loss")["highestValue"] == "0.95"
