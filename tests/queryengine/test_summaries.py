@@ -25,6 +25,16 @@ def metric(r: str, id_: str, execution: str, name: str, value: float, **extra) -
             "name": name, "value": value, **extra}  # fmt: skip
 
 
+def nested_stage(r: str, time: float, loss: float, epoch: int) -> list[dict]:
+    """A stage "check" nested in the run's training, logging one loss, started and ended."""
+    return [
+        {"type": "stage.start", "id": f"{r}-check", "run": r, "time": time, "name": "check",
+         "kind": "validation", "parent": f"{r}-train"},
+        metric(r, f"{r}-check-loss", f"{r}-check", "loss", loss, epoch=epoch),
+        {"type": "stage.end", "id": f"{r}-check", "run": r, "time": time + 1},
+    ]  # fmt: skip
+
+
 def capture() -> list[list[dict]]:
     """Batches: trainings ended in one batch or over several, with NaN and infinite values, ties,
     a value without an epoch, a measure logged on the stage itself, and a run still training."""
@@ -44,12 +54,7 @@ def capture() -> list[list[dict]]:
         metric("r1", "r1-acc", "r1", "accuracy", 0.5),  # logged on the run itself
     ]
     # a stage nested in r2's training, with its own summary: its value is also in the training's
-    nested = [
-        {"type": "stage.start", "id": "r2-check", "run": "r2", "time": T0 + 9000, "name": "check",
-         "kind": "validation", "parent": "r2-train"},
-        metric("r2", "r2-check-loss", "r2-check", "loss", 0.9, epoch=2),
-        {"type": "stage.end", "id": "r2-check", "run": "r2", "time": T0 + 9001},
-    ]  # fmt: skip
+    nested = nested_stage("r2", T0 + 9000, 0.9, epoch=2)
     end = next(i for i, rec in enumerate(r4) if rec["type"] == "stage.end")
     running = [rec for rec in r5 if rec["type"] not in ("stage.end", "run.end")]
     by_run = {rec["run"]: [] for rec in extra}
@@ -173,12 +178,7 @@ def test_runs_give_the_final_value_of_each_measure(stores) -> None:
 def test_a_nested_stage_ended_with_its_parent_has_its_own_summary() -> None:
     records = training_records("r6", T0, 0.1, [0.9, 0.5], 0.8)
     end = next(i for i, rec in enumerate(records) if rec["type"] == "stage.end")
-    nested = [
-        {"type": "stage.start", "id": "r6-check", "run": "r6", "time": T0 + 100, "name": "check",
-         "kind": "validation", "parent": "r6-train"},
-        metric("r6", "r6-check-loss", "r6-check", "loss", 0.95, epoch=1),
-        {"type": "stage.end", "id": "r6-check", "run": "r6", "time": T0 + 101},
-    ]  # fmt: skip
+    nested = nested_stage("r6", T0 + 100, 0.95, epoch=1)
     with open_store("memory:") as store:
         ingestor = Ingestor(store, base_iri=BASE)
         ingestor.ingest_batch(
