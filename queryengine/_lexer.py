@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["group_end", "substitute"]
+__all__ = ["SKIPPED", "group_end", "substitute"]
 
 _IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _STRINGS = [
@@ -16,6 +16,9 @@ _STRINGS = [
     re.compile(r'"(?:[^"\\\n]|\\.)*"'),
     re.compile(r"'(?:[^'\\\n]|\\.)*'"),
 ]
+#: What a scan of a query's code passes over whole (a regular expression): strings, long ones
+#: first, IRIs and comments.
+SKIPPED = "|".join(p.pattern for p in (*_STRINGS, _IRI)) + r"|#[^\n]*"
 
 
 def group_end(text: str, start: int) -> int:

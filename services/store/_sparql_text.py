@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from queryengine._lexer import SKIPPED
+
 __all__ = ["query_form", "split_prologue", "with_now"]
 
 _PROLOGUE_ITEM = re.compile(
@@ -19,13 +21,8 @@ _PROLOGUE_ITEM = re.compile(
     re.IGNORECASE,
 )
 _FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-# What NOW() may stand in: strings (long ones first), IRIs and comments are kept as they are.
-_NOW = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-    r"|(?<![\w?$:])NOW\s*\(\s*\)",
-    re.IGNORECASE,
-)
+# NOW() outside what a scan of the code passes over whole (strings, IRIs, comments).
+_NOW = re.compile(SKIPPED + r"|(?<![\w?$:])NOW\s*\(\s*\)", re.IGNORECASE | re.DOTALL)
 
 
 def split_prologue(sparql: str) -> tuple[str, str]:
