@@ -366,7 +366,8 @@ def versus(
     store, name: str, params: dict[str, object], revision: str, repeat: int
 ) -> tuple[float, float]:
     """p50 (ms) of the question's text at git ``revision`` and of the current one, asked
-    alternately ``repeat`` times each (names included)."""
+    alternately ``repeat`` times each (names included), after checking that both give the same
+    rows."""
     path = f"queryengine/questions/{name}.rq"
     old = subprocess.run(
         ["git", "-C", str(ROOT), "show", f"{revision}:{path}"],
@@ -374,8 +375,12 @@ def versus(
     ).stdout  # fmt: skip
     texts = {"old": parse_question(old, path), "new": get_question(name)}
     times: dict[str, list[float]] = {"old": [], "new": []}
-    for question in texts.values():  # warm-up
-        run_question(question, store=store, params=params, base_iri=BASE)
+    answers = {  # warm-up, and the check that both texts give the same answer
+        key: run_question(question, store=store, params=params, base_iri=BASE)
+        for key, question in texts.items()
+    }
+    if [dict(r) for r in answers["old"]] != [dict(r) for r in answers["new"]]:
+        raise SystemExit(f"{name}: the answers at {revision} and now differ")
     for _ in range(repeat):
         for key, question in texts.items():
             t = time.perf_counter()
