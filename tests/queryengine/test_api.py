@@ -88,6 +88,10 @@ H = "# name: x\n# description: d\n# returns: a\n"
             H + "# param: p\nSELECT ?p WHERE {}",
             "bad parameter line",
         ),
+        (
+            H + "SELECT ?s WHERE {\n  # @prefetch\n  { ?s ?p ?o }\n}",
+            "'# @prefetch' line is not before a group holding a sub-select",
+        ),
     ],
 )
 def test_malformed_question_files_are_refused(text: str, problem: str) -> None:
