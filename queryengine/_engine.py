@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -110,10 +111,15 @@ def run_question(
         )
     terms = _terms(question, params, store, base_iri or default_base_iri(), timeout)
 
+    deadline = None if timeout is None else time.monotonic() + timeout
+
+    def left() -> float | None:  # a prefetched sub-select and the question share the timeout
+        return None if deadline is None else max(deadline - time.monotonic(), 0.001)
+
     def answer(text: str) -> Rows:
         if getattr(store, "prefetch_subselects", False):
-            text = prefetched(text, lambda query: store.query(query, timeout=timeout))
-        return Rows.from_result(store.query(text, timeout=timeout))
+            text = prefetched(text, lambda query: store.query(query, timeout=left()))
+        return Rows.from_result(store.query(text, timeout=left()))
 
     rows = None
     if getattr(store, "substitute_parameters", False):
