@@ -73,6 +73,7 @@ KIND = {
     "upstream": "lineage",
     "downstream": "lineage",
     "shortest-path": "lineage",
+    "version-explain": "inter",
 }
 
 
@@ -318,6 +319,8 @@ def cases(args: argparse.Namespace) -> dict[str, dict[str, object]]:
             "source": f"{mid}-test",
             "target": f"raw-{args.trainings // 2 % PIPELINES}",
         },
+        # no inferred revision in this capture: the route search finds none, the measures remain
+        "version-explain": {"from": f"r{args.trainings // 2 - 1}-model", "to": f"{mid}-model"},
     }
 
 

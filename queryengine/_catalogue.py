@@ -35,6 +35,7 @@ from queryengine._errors import QuestionFileError, UnknownQuestionError
 from queryengine._lexer import group_end
 from queryengine._lexer import substitute as substitute_variables
 from queryengine._params import Parameter
+from queryengine._prefetch import MARKER as PREFETCH
 
 __all__ = ["Question", "catalogue", "get_question", "parse_question"]
 
@@ -202,6 +203,10 @@ def parse_question(text: str, path: str = "") -> Question:
         except ValueError as e:
             problem = f"{path}: a '# @values' line is not inside a group"
             raise QuestionFileError(problem, file=path) from e
+    for m in PREFETCH.finditer(text):
+        if not re.match(r"\s*SELECT\b", text[m.end() :], re.IGNORECASE):
+            problem = f"{path}: a '# @prefetch' line is not before a group holding a sub-select"
+            raise QuestionFileError(problem, file=path)
     body = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("#"))
     pivot = tuple(fields["pivot"].split()) if fields.get("pivot") else None
     if pivot is not None and (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,6 +15,7 @@ from queryengine._lookup import find_by_name
 from queryengine._names import with_names
 from queryengine._params import CLIENT_ID, NODE_SEGMENTS, Parameter
 from queryengine._polystore import domain_iri
+from queryengine._prefetch import prefetched
 from queryengine._results import Rows
 from queryengine._store import QueryableStore
 from queryengine._views import get_view, run_node_view
@@ -57,7 +59,9 @@ def ask(
     parameters are bound: ``True`` VALUES + ``LATERAL`` (fast plans on Oxigraph and Jena),
     ``False`` a plain SPARQL 1.1 VALUES block, ``None`` (default) LATERAL unless the store refuses
     it, then plain VALUES for that store from then on. A store whose ``substitute_parameters``
-    is true (the remote store on Virtuoso) gets the parameters' constants substituted instead.
+    is true (the remote store on Virtuoso) gets the parameters' constants substituted instead,
+    and one whose ``prefetch_subselects`` is true has the sub-selects marked ``# @prefetch`` asked
+    first, their rows given back as ``VALUES`` (``_prefetch``).
 
     >>> from queryengine._testing import PyoxigraphStore
     >>> store = PyoxigraphStore()
@@ -106,22 +110,30 @@ def run_question(
             engine=engine,
         )
     terms = _terms(question, params, store, base_iri or default_base_iri(), timeout)
+
+    deadline = None if timeout is None else time.monotonic() + timeout
+
+    def left() -> float | None:  # a prefetched sub-select and the question share the timeout
+        return None if deadline is None else max(deadline - time.monotonic(), 0.001)
+
+    def answer(text: str) -> Rows:
+        if getattr(store, "prefetch_subselects", False):
+            text = prefetched(text, lambda query: store.query(query, timeout=left()))
+        return Rows.from_result(store.query(text, timeout=left()))
+
     rows = None
     if getattr(store, "substitute_parameters", False):
-        text = question.render(terms, substitute=True)
-        rows = Rows.from_result(store.query(text, timeout=timeout))
+        rows = answer(question.render(terms, substitute=True))
     elif lateral is None:
         lateral = id(store) not in _NO_LATERAL
         if lateral:
             try:
-                text = question.render(terms, lateral=True)
-                rows = Rows.from_result(store.query(text, timeout=timeout))
+                rows = answer(question.render(terms, lateral=True))
             except SyntaxError:
                 _NO_LATERAL.add(id(store))
                 lateral = False
     if rows is None:
-        text = question.render(terms, lateral=lateral)
-        rows = Rows.from_result(store.query(text, timeout=timeout))
+        rows = answer(question.render(terms, lateral=lateral))
     if question.pivot:
         rows = rows.pivot(*question.pivot)
     return with_names(rows, store, timeout=timeout) if names else rows

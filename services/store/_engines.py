@@ -46,6 +46,9 @@ class EngineProfile:
     #: The server ignores a VALUES-bound start of a property path: questions substitute the
     #: parameter's constant into the query text instead.
     substitute_parameters: bool = False
+    #: A question's sub-selects marked ``# @prefetch`` are asked first, on their own, and their
+    #: rows given back as ``VALUES``: the server cannot compile the question in one piece.
+    prefetch_subselects: bool = False
     #: The server cuts every answer at this many rows without saying so (``None``: it never
     #: does); a ``maxrows=`` URI parameter overrides it.
     max_rows: int | None = None
@@ -77,6 +80,7 @@ ENGINES: dict[str, EngineProfile] = {
         nan_apart=True,
         canonical_terms=True,
         substitute_parameters=True,
+        prefetch_subselects=True,
         max_rows=10000,
         refusals=(
             r"estimated execution time .* exceeds the limit",

@@ -118,6 +118,8 @@ class SparqlStore(Store):
         self.engine_name = self.engine.name
         #: Questions substitute their parameters' constants on engines that need it.
         self.substitute_parameters = self.engine.substitute_parameters
+        #: Questions ask their sub-selects marked ``# @prefetch`` first on engines that need it.
+        self.prefetch_subselects = self.engine.prefetch_subselects
         self._owns_client = client is None
         self._token = {"Authorization": f"Bearer {token}"} if token else {}
         self._client: httpx.Client | None = client or httpx.Client(

@@ -3,8 +3,10 @@ capture of test_remote_questions has no DLProv dataflow and no inferred revision
 reference run and the version-graph example, written by the real ingest into the embedded store,
 then copied as they are into the session's Virtuoso (its provml graphs dropped first).
 
-The embedded store answers them exactly; Virtuoso 7.2 still refuses all three with its compiler's
-named error (docs/stores.md, "Virtuoso"), never with a wrong or partial answer.
+The embedded store answers them exactly; Virtuoso 7.2 still refuses the two dataflow paths with its
+compiler's named error (docs/stores.md, "Virtuoso"), never with a wrong or partial answer, and
+answers the version explanation exactly as the embedded store (its route search asked first,
+``# @prefetch``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ pytestmark = pytest.mark.integration
 
 ENTITY = "http://provml.localhost/id/entity/"
 LONG = "abnormally long"  # Virtuoso's SPARQL compiler (SP031)
-MEMORY = "memory pool size"  # Virtuoso's memory limit for compiling one query (SQ200)
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +104,7 @@ def _step(step: int, older: str, newer: str, weight: float, input_: str, version
 
 def test_version_explain(stores: dict[str, Store]) -> None:
     params = {"from": "mlp-1", "to": "mlp-4"}
-    assert _rows(stores["embedded"], "version-explain", **params) == [
+    expected = [
         _step(1, "mlp-1", "mlp-2", 0.05, "algorithm/mlp-code", ("v1", "v1"), 0.0),
         _step(1, "mlp-1", "mlp-2", 0.05, "dataset/digits", ("v1", "v2"), 0.1),
         _step(2, "mlp-2", "mlp-4", 0.025, "algorithm/mlp-code", ("v1", "v2"), 0.05),
@@ -115,5 +116,16 @@ def test_version_explain(stores: dict[str, Store]) -> None:
             "to_value": 0.95,
         },
     ]
-    with pytest.raises(QueryRefusedError, match=MEMORY):
-        _rows(stores["virtuoso"], "version-explain", **params)
+    assert _rows(stores["embedded"], "version-explain", **params) == expected
+    assert _rows(stores["virtuoso"], "version-explain", **params) == expected
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"from": "mlp-3", "to": "mlp-4"}, {"from": "mlp-1", "to": "mlp-3", "max_hops": 1}],
+    ids=["no-route", "route-too-long"],
+)
+def test_version_explain_without_a_route(stores: dict[str, Store], params: dict) -> None:
+    expected = _rows(stores["embedded"], "version-explain", **params)
+    assert [(r["step"], r["weight"], r["measure"]) for r in expected] == [(None, None, "accuracy")]
+    assert _rows(stores["virtuoso"], "version-explain", **params) == expected

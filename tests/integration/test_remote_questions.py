@@ -109,7 +109,6 @@ REFUSED = {
     "virtuoso": {
         "dataflow-lineage": "query_refused",
         "dataflow-shortest-path": "query_refused",
-        "version-explain": "query_refused",
     }
 }
 

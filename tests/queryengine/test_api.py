@@ -88,6 +88,10 @@ H = "# name: x\n# description: d\n# returns: a\n"
             H + "# param: p\nSELECT ?p WHERE {}",
             "bad parameter line",
         ),
+        (
+            H + "SELECT ?s WHERE {\n  # @prefetch\n  { ?s ?p ?o }\n}",
+            "'# @prefetch' line is not before a group holding a sub-select",
+        ),
     ],
 )
 def test_malformed_question_files_are_refused(text: str, problem: str) -> None:
@@ -147,3 +151,20 @@ def test_stores_without_lateral_get_plain_values(memory_store) -> None:
     assert asked() == [True, False]
     ask("best-epoch", store=plain, run="r1", measure="loss")  # remembered: no second refusal
     assert asked() == [True, False, False]
+
+
+def test_a_prefetched_sub_select_with_a_blank_node_leaves_the_text_as_it_is() -> None:
+    from queryengine._prefetch import prefetched
+    from queryengine._testing import PyoxigraphStore
+
+    store = PyoxigraphStore()
+    store.add_turtle("[] <http://ex.org/p> 1 . <http://ex.org/a> <http://ex.org/p> 2 .")
+    text = (
+        "SELECT ?s ?o WHERE {\n  # @prefetch\n  OPTIONAL {\n"
+        "    SELECT ?s WHERE { ?s <http://ex.org/p> ?o } ORDER BY ?o LIMIT 1\n  }\n}"
+    )
+    assert prefetched(text, store.query) == text
+    iris = text.replace("ORDER BY ?o", "ORDER BY DESC(?o)")
+    assert prefetched(iris, store.query) == (
+        "SELECT ?s ?o WHERE {\n  OPTIONAL { VALUES (?s) { (<http://ex.org/a>) } }\n}"
+    )

@@ -1,6 +1,7 @@
 """The version questions (version-graph, version-history, version-explain) on the version-graph
 example written by the real ingest (tests/queryengine/versions_capture.py), exact rows, on the
-embedded store and on a real ``oxigraph serve``, binding with VALUES + LATERAL and plain VALUES."""
+embedded store and on a real ``oxigraph serve``, binding with VALUES + LATERAL and plain VALUES,
+and with the sub-selects marked ``# @prefetch`` asked first (as on Virtuoso)."""
 
 from __future__ import annotations
 
@@ -31,9 +32,25 @@ def versions_store(
         yield load_versions(load_capture(store))
 
 
-@pytest.fixture(params=[True, False], ids=["lateral", "values"])
+class Prefetching:
+    """A store that asks the sub-selects marked ``# @prefetch`` first, as the Virtuoso profile
+    does, and keeps the texts it is asked."""
+
+    prefetch_subselects = True
+
+    def __init__(self, store: Store) -> None:
+        self.store, self.asked = store, []
+
+    def query(self, sparql: str, *, timeout: float | None = None) -> Any:
+        self.asked.append(sparql)
+        return self.store.query(sparql, timeout=timeout)
+
+
+@pytest.fixture(params=["lateral", "values", "prefetch"])
 def answer(request: pytest.FixtureRequest, versions_store) -> Callable[..., list[dict[str, Any]]]:
-    return partial(ask, store=versions_store, lateral=request.param)
+    if request.param == "prefetch":
+        return partial(ask, store=Prefetching(versions_store))
+    return partial(ask, store=versions_store, lateral=request.param == "lateral")
 
 
 def test_version_graph(answer) -> None:
@@ -112,3 +129,33 @@ def test_version_explain(answer) -> None:
     assert tuples(rows, "step", "weight", "measure") == [(None, None, "accuracy")]
     with pytest.raises(ParameterError, match="max_hops"):
         answer("version-explain", **{"from": "mlp-1", "to": "mlp-3", "max_hops": 7})
+
+
+def test_version_explain_asks_the_route_once_when_prefetching(versions_store) -> None:
+    store = Prefetching(versions_store)
+    params = {"from": "mlp-1", "to": "mlp-4"}
+    rows = ask("version-explain", store=store, names=False, **params)
+    assert tuples(rows, "step", "weight", "measure") == [
+        (1, 0.05, None),
+        (1, 0.05, None),
+        (2, 0.025, None),
+        (2, 0.025, None),
+        (None, 0.07500000000000001, "accuracy"),
+    ]
+    # the two marked sub-selects have the same text: asked once, then given back twice as VALUES
+    searches = [q for q in store.asked if "ORDER BY ?total" in q]
+    assert len(searches) == 1 and "?step" not in searches[0]
+    entity, xsd = "<http://provml.localhost/id/entity/", "<http://www.w3.org/2001/XMLSchema#"
+    route = (
+        f"VALUES (?from ?to ?length ?total ?n1 ?n2 ?n3 ?n4 ?n5 ?r1 ?r2 ?r3 ?r4 ?r5 ?r6) "
+        f'{{ ({entity}mlp-1> {entity}mlp-4> "2"^^{xsd}integer> "0.07500000000000001"^^'
+        f"{xsd}double> {entity}mlp-2> UNDEF UNDEF UNDEF UNDEF "
+        "<http://provml.localhost/id/revision/mlp-2/mlp-1> "
+        "<http://provml.localhost/id/revision/mlp-4/mlp-2> UNDEF UNDEF UNDEF UNDEF) }"
+    )
+    assert store.asked[-1].count(route) == 2
+    # no route: an empty VALUES block, so no step rows and the measures without a weight
+    store.asked.clear()
+    rows = ask("version-explain", store=store, names=False, **{"from": "mlp-3", "to": "mlp-4"})
+    assert tuples(rows, "step", "weight", "measure") == [(None, None, "accuracy")]
+    assert store.asked[-1].count("?r4 ?r5 ?r6) {  }") == 2

@@ -47,6 +47,10 @@ def test_virtuoso_endpoints_are_its_sparql_url() -> None:
     store = SparqlStore(VIRTUOSO)
     assert set(store.endpoints.values()) == {"http://h:8890/sparql"}
     assert store.engine_name == "virtuoso" and store.max_rows == 10000
+    assert store.substitute_parameters and store.prefetch_subselects
+    store.close()
+    store = SparqlStore("sparql+http://h:7878")
+    assert not store.substitute_parameters and not store.prefetch_subselects
     store.close()
 
 
