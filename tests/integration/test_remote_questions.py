@@ -107,8 +107,6 @@ AVERAGES = {("metric-average", "average")}
 # header declares the engine unsupported (question_unsupported; see the .rq files).
 REFUSED = {
     "virtuoso": {
-        "dataflow-lineage": "query_refused",
-        "dataflow-shortest-path": "query_refused",
         "version-explain": "query_refused",
     }
 }
