@@ -102,15 +102,6 @@ def test_replaying_the_capture_adds_nothing(
 TIES = {"execution-times", "training-curve"}
 # Averages of doubles: the engines add them in different orders (the last bit may differ).
 AVERAGES = {("metric-average", "average")}
-# What an engine refuses, by error code, rather than answer wrongly: its server refuses the query
-# (query_refused: Virtuoso's SPARQL compiler or its memory limit per query), or the question's
-# header declares the engine unsupported (question_unsupported; see the .rq files).
-REFUSED = {
-    "virtuoso": {
-        "dataflow-lineage": "query_refused",
-        "dataflow-shortest-path": "query_refused",
-    }
-}
 
 
 def _rows(text: str, question: str) -> list[dict]:
@@ -137,16 +128,11 @@ def _same(ours: list[dict], theirs: list[dict], question: str) -> bool:
 
 @pytest.mark.parametrize("question", sorted(catalogue()))
 def test_every_question_answers_as_on_the_embedded_store(question: str, pair: Pair) -> None:
-    refused = REFUSED.get(pair.engine, {}).get(question)
     with pair.embedded.client() as embedded, pair.remote.client() as remote:
         for params, _ in pair.cases[question]:
             theirs = embedded.get(f"/api/v1/questions/{question}", params=params)
             ours = remote.get(f"/api/v1/questions/{question}", params=params)
             assert theirs.status_code == 200, theirs.text
-            if refused:
-                assert ours.status_code == 422, ours.text
-                assert ours.json()["error"] == refused
-                continue
             assert ours.status_code == 200, ours.text
             ours_rows, theirs_rows = _rows(ours.text, question), _rows(theirs.text, question)
             assert _same(ours_rows, theirs_rows, question), (params, ours_rows, theirs_rows)
