@@ -106,6 +106,7 @@ def summary(
     yield f"{node} <{RDF_TYPE}> <{PROV}Entity> {g} .\n"
     yield f"{node} <{P}summarizes> {stage} {g} .\n"
     yield f"{node} <{MLS}specifiedBy> {iri(f'measure/{measure}')} {g} .\n"
+    yield f"{node} <{P}valueCount> {lit(len(values))} {g} .\n"
     fields = [("final", final)]
     for name, pick in (("lowest", min), ("highest", max)):
         best = pick(v for v, _ in values)

@@ -154,6 +154,7 @@ class PROVML:
     timedItems: Final = "https://w3id.org/provml#timedItems"
     timingSampleRate: Final = "https://w3id.org/provml#timingSampleRate"
     toVersion: Final = "https://w3id.org/provml#toVersion"
+    valueCount: Final = "https://w3id.org/provml#valueCount"
     version: Final = "https://w3id.org/provml#version"
     viaRevision: Final = "https://w3id.org/provml#viaRevision"
     weight: Final = "https://w3id.org/provml#weight"

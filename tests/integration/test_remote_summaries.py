@@ -20,7 +20,13 @@ from queryengine import ask
 from services.ingest import Ingestor
 from services.store import Store, open_store
 from tests.queryengine.capture import BASE
-from tests.queryengine.test_summaries import CASES, DROP_SUMMARIES, capture, comparable
+from tests.queryengine.test_summaries import (
+    CASES,
+    DROP_SUMMARIES,
+    capture,
+    comparable,
+    table_metrics,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -79,3 +85,10 @@ def test_a_run_whose_ranked_value_is_nan_comes_last_on_virtuoso(pair) -> None:
         rows = ask("rank-trainings", store=theirs, base_iri=BASE, measure="accuracy", goal=goal)
         assert [r["run"].rsplit("/", 1)[-1] for r in rows] == order
         assert math.isnan(rows[-1]["value"]) and math.isnan(rows[-1]["best"])
+
+
+def test_the_runs_table_on_virtuoso_is_the_embedded_one(pair) -> None:
+    ours, theirs = pair
+    table = table_metrics(ours)
+    assert table["r2"]["loss"]["count"] == 4
+    assert table_metrics(theirs) == table

@@ -8,6 +8,7 @@ import math
 import pytest
 
 from queryengine import ask
+from services.explore._runs import run_rows
 from services.ingest import Ingestor
 from services.store import open_store
 from tests.queryengine.capture import BASE
@@ -193,3 +194,57 @@ def test_a_nested_stage_ended_with_its_parent_has_its_own_summary() -> None:
         }  # fmt: skip
         # the parent's summary counts the nested stage's value too (one hop, as the questions do)
         assert summary(store, "r6-train", "loss")["highestValue"] == "0.95"
+
+
+def value_count(store, stage: str, measure: str) -> int | None:
+    rows = store.query(
+        P + f"SELECT ?n WHERE {{ ?s provml:summarizes <{BASE}execution/{stage}> ; "
+        f"mls:specifiedBy <{BASE}measure/{measure}> ; provml:valueCount ?n }}"
+    ).rows
+    return int(rows[0][0].value) if rows else None
+
+
+def test_a_summary_counts_the_values_nan_included(stores) -> None:
+    store = stores[0]
+    assert value_count(store, "r1-train", "loss") == 3
+    assert value_count(store, "r3-train", "accuracy") == 2  # both NaN
+    assert value_count(store, "r4-train", "accuracy") == 3  # two epochs and one without
+    # the training's loss at three epochs and its nested stage's loss (one hop)
+    assert value_count(store, "r2-train", "loss") == 4
+    assert value_count(store, "r2-check", "loss") == 1
+    assert value_count(stores[1], "r1-train", "loss") is None
+
+
+def table_metrics(store, run: str | None = None) -> dict[str, dict]:
+    """The runs table's metrics of each run, NaN made comparable."""
+    return {
+        row["run"]: {
+            name: {k: "NaN" if isinstance(v, float) and math.isnan(v) else v for k, v in m.items()}
+            for name, m in row["metrics"].items()
+        }
+        for row in run_rows(store, run=run, base_iri=BASE)
+    }
+
+
+def test_the_runs_table_reads_summaries_and_evaluations_alike(stores) -> None:
+    with_summaries, without = stores
+    table = table_metrics(with_summaries)
+    assert table == table_metrics(without)
+    assert table["r2"]["loss"] == {"final": 0.9, "best": 0.3, "min": 0.3, "max": 1.0, "count": 4}
+    # NaN is counted, never the lowest or highest: a measure with only NaN has neither
+    assert table["r3"]["loss"] == {"final": 0.2, "best": 0.2, "min": 0.2, "max": 0.7, "count": 3}
+    assert table["r3"]["accuracy"] == {
+        "final": "NaN", "best": None, "min": None, "max": None, "count": 2,
+    }  # fmt: skip
+    assert table["r4"]["loss"]["max"] == math.inf
+    assert table["r1"]["accuracy"] == {
+        "final": 0.5,
+        "best": 0.5,
+        "min": 0.5,
+        "max": 0.5,
+        "count": 1,
+    }
+    assert table["r5"]["loss"]["count"] == 2  # still training: read from its evaluations
+    # one run alone, as the run page asks it: the same metrics
+    for store in stores:
+        assert table_metrics(store, run="r2") == {"r2": table["r2"]}

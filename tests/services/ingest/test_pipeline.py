@@ -115,7 +115,7 @@ def test_native_batch_commits(store, ingestor: Ingestor) -> None:
     result = ingestor.ingest_batch(body)
     assert result.records == 13
     assert result.graphs == [f"{B}graph/catalog", f"{B}graph/run/{RUN}"]
-    assert store.count() == result.triples == 171  # with the summary of the training's loss
+    assert store.count() == result.triples == 172  # with the summary of the training's loss
     assert set(result.timings) == {"parse", "convert", "validate", "commit"}
     assert ask(
         store,
