@@ -12,6 +12,7 @@ every question is asked ``--repeat`` times through ``queryengine.ask`` on
 
     python benchmarks/questions.py --quick                     # a few seconds
     python benchmarks/questions.py --quick --bare              # and the cost of the names
+    python benchmarks/questions.py --quick --ui                # the web UI's reads instead
     python benchmarks/questions.py --trainings 1000 --epochs 100 --measures 10   # ~10M triples
 
 Figures and the goals are in docs/performance.md (section Questions).
@@ -393,6 +394,30 @@ def versus(
     return statistics.median(times["old"]), statistics.median(times["new"])
 
 
+def ui_reads(store, args: argparse.Namespace) -> None:
+    """p50 of the web UI's reads (services.explore, as its routes call them): the runs table, one
+    run's row, a run's page and its metric series."""
+    from services.explore._run import metric_series, run_detail
+    from services.explore._runs import run_rows
+
+    mid = f"r{args.trainings // 2}"
+    reads = {
+        "runs table (every run)": lambda: run_rows(store, base_iri=BASE),
+        f"one run's row ({mid})": lambda: run_rows(store, run=mid, base_iri=BASE),
+        f"run page ({mid})": lambda: run_detail(store, mid, base_iri=BASE),
+        f"metric series ({mid})": lambda: metric_series(store, mid, base_iri=BASE),
+    }
+    for name, read in reads.items():
+        read()  # warm-up
+        times: list[float] = []
+        deadline = time.perf_counter() + args.budget
+        while len(times) < args.repeat and (not times or time.perf_counter() < deadline):
+            started = time.perf_counter()
+            read()
+            times.append((time.perf_counter() - started) * 1000)
+        print(f"{name:28} p50 {statistics.median(times):>10.1f} ms ({len(times)} runs)", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -423,6 +448,11 @@ def main(argv: list[str] | None = None) -> int:
         help="instead, time each question's text at this git revision against the current one, "
         "alternately, and print both p50 and their ratio",
     )
+    parser.add_argument(
+        "--ui",
+        action="store_true",
+        help="instead, time the web UI's reads: the runs table, one run's row, page and series",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.experiments, args.trainings, args.epochs, args.measures = 2, 20, 10, 3
@@ -440,6 +470,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"# {args.trainings} trainings x {args.epochs} epochs x {args.measures} measures: "
                 f"{total:,} quads ({how})"
             )
+            if args.ui:
+                ui_reads(store, args)
+                return 0
             if not args.versus:
                 print(
                     f"{'question':28} {'kind':8} {'rows':>6} {'p50 ms':>9} {'p95 ms':>9} "
