@@ -226,6 +226,31 @@ def test_curve_and_best_epoch(ingested) -> None:
     assert [(r["epoch"], r["value"]) for r in best] == [(1, 0.3)]
 
 
+def test_values_logged_in_an_epoch_section_are_in_force(ingested) -> None:
+    """A hyperparameter value logged in the section of epoch 1: with that epoch, in force at epoch 1
+    only; without one, as an initial value."""
+    records = training_records("r9", T0, 0.1, [0.9, 0.5, 0.4], 0.8)
+    at = next(k for k, r in enumerate(records) if r.get("id") == "r9-loss-1")
+    logged = {"type": "hyperparameter", "run": "r9", "time": T0 + 61, "execution": "r9-e1"}
+    records[at:at] = [
+        {**logged, "id": "r9-dropout", "name": "dropout", "value": 0.5, "epoch": 1},
+        {**logged, "id": "r9-seed", "name": "seed", "value": 7},
+    ]
+    with open_store("memory:") as store:
+        Ingestor(store, base_iri=BASE).ingest_batch(
+            {"schema": "provml/capture/1", "records": [*prep_records(), *records]}
+        )
+        rows = ask("hyperparameters-by-epoch", store=store, run="r9", base_iri=BASE)
+    assert [(r["epoch"], r["value"]) for r in rows if r["hyperparameter"] == "dropout"] == [
+        (1, 0.5)
+    ]
+    assert [(r["epoch"], r["value"]) for r in rows if r["hyperparameter"] == "seed"] == [
+        (0, 7),
+        (1, 7),
+        (2, 7),
+    ]
+
+
 def test_adaptation_and_times(ingested) -> None:
     rows = ask("hyperparameters-by-epoch", store=ingested, run="r1", base_iri=BASE)
     assert [
