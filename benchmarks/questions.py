@@ -401,21 +401,32 @@ def ui_reads(store, args: argparse.Namespace) -> None:
     from services.explore._runs import run_rows
 
     mid = f"r{args.trainings // 2}"
+    touched = ox.NamedNode("urn:provml:bench:touched")
+    writes = iter(range(1_000_000))
+
+    def write() -> None:  # one quad, untimed: the store's state moves on
+        store.add([ox.Quad(touched, touched, ox.Literal(str(next(writes))), touched)])
+
+    # (read, what runs untimed before each timed call)
     reads = {
-        "runs table (every run)": lambda: run_rows(store, base_iri=BASE),
-        f"one run's row ({mid})": lambda: run_rows(store, run=mid, base_iri=BASE),
-        f"run page ({mid})": lambda: run_detail(store, mid, base_iri=BASE),
-        f"metric series ({mid})": lambda: metric_series(store, mid, base_iri=BASE),
+        "runs table, after a write": (lambda: run_rows(store, base_iri=BASE), write),
+        "runs table, store unchanged": (lambda: run_rows(store, base_iri=BASE), None),
+        f"one run's row ({mid})": (lambda: run_rows(store, run=mid, base_iri=BASE), None),
+        f"run page ({mid})": (lambda: run_detail(store, mid, base_iri=BASE), None),
+        f"metric series ({mid})": (lambda: metric_series(store, mid, base_iri=BASE), None),
     }
-    for name, read in reads.items():
+    for name, (read, before) in reads.items():
         read()  # warm-up
         times: list[float] = []
         deadline = time.perf_counter() + args.budget
         while len(times) < args.repeat and (not times or time.perf_counter() < deadline):
+            if before:
+                before()
             started = time.perf_counter()
             read()
             times.append((time.perf_counter() - started) * 1000)
         print(f"{name:28} p50 {statistics.median(times):>10.1f} ms ({len(times)} runs)", flush=True)
+    store.remove_graph(touched.value)
 
 
 def main(argv: list[str] | None = None) -> int:

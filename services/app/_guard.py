@@ -116,6 +116,10 @@ class GuardedStore(Store):
     def count(self, graph: str | None = None) -> int:
         return self.inner.count(graph)
 
+    @property
+    def generation(self) -> tuple[str, int] | None:
+        return self.inner.generation
+
     def ready(self) -> bool:
         return self.inner.ready()
 

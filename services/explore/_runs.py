@@ -18,6 +18,8 @@ numbers compare as numbers.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,12 +50,18 @@ class RunsQuery:
     filters: tuple[str, ...] = field(default_factory=tuple)
 
 
-def seconds_between(started: str | None, ended: str | None) -> float | None:
-    """Seconds from ``started`` to ``ended`` (xsd:dateTime texts), to now when ``ended`` is None."""
+def seconds_between(
+    started: str | None, ended: str | None, now: datetime | None = None
+) -> float | None:
+    """Seconds from ``started`` to ``ended`` (xsd:dateTime texts), to ``now`` (the clock when not
+    given) when ``ended`` is None."""
     if not started:
         return None
     start = datetime.fromisoformat(started.replace("Z", "+00:00"))
-    end = datetime.fromisoformat(ended.replace("Z", "+00:00")) if ended else datetime.now(UTC)
+    if ended:
+        end = datetime.fromisoformat(ended.replace("Z", "+00:00"))
+    else:
+        end = now or datetime.now(UTC)
     if start.tzinfo is None:
         start = start.replace(tzinfo=UTC)
     if end.tzinfo is None:
@@ -69,7 +77,50 @@ def best_of(name: str, lowest: float, highest: float) -> float:
 def run_rows(
     store: Any, *, run: str | None = None, base_iri: str | None = None, timeout: float | None = None
 ) -> list[dict[str, Any]]:
-    """Every run (or the one run ``run``) as a row of the table, newest first."""
+    """Every run (or the one run ``run``) as a row of the table, newest first (rows to read, not
+    to change: the table of every run is shared by the requests that read the same state).
+
+    Reading the table of every run reads each run's summaries and settings (seconds for thousands
+    of runs), and every page, sort, filter and poll of the UI asks for it; so it is kept for the
+    state of the store it was read from (``Store.generation``) and read again after a write. A
+    store that others may write unseen (a remote one) is read every time. The duration of a run
+    still running is counted to now on every call.
+    """
+    if run is not None:
+        return _read_rows(store, run, base_iri, timeout)
+    generation = getattr(store, "generation", None)
+    if generation is None:
+        return _read_rows(store, None, base_iri, timeout)
+    instance, asked_at = generation
+    key = (instance, base_iri)
+    # One read at a time: a request that waited for another's read takes its rows when they
+    # are of the state it arrived at or newer.
+    with _TABLES_LOCK:
+        kept = _TABLES.get(key)
+        if kept is None or kept[0] < asked_at:
+            state = store.generation[1]  # the rows read next are of this state or newer
+            kept = _TABLES[key] = (state, _read_rows(store, None, base_iri, timeout))
+        _TABLES.move_to_end(key)
+        while len(_TABLES) > _TABLES_KEPT:
+            _TABLES.popitem(last=False)
+    now = datetime.now(UTC)
+    return [
+        {**r, "duration": seconds_between(r["started"], None, now)}
+        if r["started"] and not r["ended"]
+        else r
+        for r in kept[1]
+    ]
+
+
+#: The table of every run, per store and base IRI: ``(state read, rows)``, the latest few.
+_TABLES: OrderedDict[tuple[str, str | None], tuple[int, list[dict[str, Any]]]] = OrderedDict()
+_TABLES_KEPT = 4
+_TABLES_LOCK = threading.Lock()
+
+
+def _read_rows(
+    store: Any, run: str | None, base_iri: str | None, timeout: float | None
+) -> list[dict[str, Any]]:
     params = {"run": run} if run else {}
     ask = {"store": store, "params": params, "base_iri": base_iri, "timeout": timeout}
     rows: dict[str, dict[str, Any]] = {}

@@ -121,6 +121,14 @@ class Store(ABC):
     def count(self, graph: str | None = None) -> int:
         """Number of quads in ``graph``, or in all named graphs with ``graph=None``."""
 
+    @property
+    def generation(self) -> tuple[str, int] | None:
+        """Where the store's content stands, for answers cached per state: ``(instance, count)``,
+        the count growing with every write this object makes, the instance naming this object
+        (another one opened on the same files starts its own). ``None`` when others may write to
+        the store unseen (a remote store): nothing read from it may be reused then."""
+        return None
+
     @abstractmethod
     def ready(self) -> bool:
         """True when the store answers (used by the readiness probe); never raises. A store that

@@ -29,6 +29,7 @@ import os
 import shutil
 import threading
 import traceback
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -146,6 +147,8 @@ class OxigraphStore(Store):
         self._failed: str | None = None  # the last write failure, until a reopen
         self._unflushed = 0
         self._write_lock = threading.RLock()  # writes, flushes, the write probe and reopening
+        self._instance = uuid.uuid4().hex
+        self._writes = 0  # completed writes (counted after each commit, failed ones too)
 
     def _live(self) -> ox.Store:
         if self._closed:
@@ -172,7 +175,9 @@ class OxigraphStore(Store):
         self._unflushed = 0
         return self._store
 
-    def _write(self, action: str, work: Callable[[ox.Store], T], quads: int = 0) -> T:
+    def _write(
+        self, action: str, work: Callable[[ox.Store], T], quads: int = 0, *, changes: bool = True
+    ) -> T:
         with self._write_lock:
             store = self._reopen() if self._failed is not None else self._live()
             failure = None
@@ -182,6 +187,9 @@ class OxigraphStore(Store):
                 raise QuerySyntaxError(str(exc)) from exc
             except OSError as exc:
                 failure = str(exc)  # not the exception: its frames would keep the database open
+            finally:
+                # after the commit: a reader that sees the count sees the data
+                self._writes += changes
             del store  # a reopen needs the last reference to the failed database gone
             if failure is not None:
                 self._failed = failure
@@ -190,6 +198,11 @@ class OxigraphStore(Store):
             if self.path is not None and self.flush_every and self._unflushed >= self.flush_every:
                 self.flush()
             return result
+
+    @property
+    def generation(self) -> tuple[str, int]:
+        """Every write goes through this object (the database's lock keeps other processes out)."""
+        return (self._instance, self._writes)
 
     def flush(self) -> None:
         """Write the buffered quads to disk files, freeing the memory of the write buffers. A
@@ -309,7 +322,7 @@ class OxigraphStore(Store):
         try:
             for _attempt in range(2):  # the probe itself may find the failure, then reopen once
                 try:
-                    self._write("probing", lambda store: store.update(_PROBE))
+                    self._write("probing", lambda store: store.update(_PROBE), changes=False)
                     return bool(self._live().query("ASK {}"))
                 except StoreError:
                     if self._failed is None:

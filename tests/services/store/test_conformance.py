@@ -426,3 +426,15 @@ def test_invalid_graph_iri_is_refused_everywhere(store: Store, graph: str) -> No
             call()
         assert isinstance(caught.value, StoreError)
     assert store.count() == 1
+
+
+def test_only_a_store_that_sees_every_write_has_a_generation(store: Store) -> None:
+    quad = ox.Quad(iri("a"), P, ox.Literal("1"), iri("g"))
+    if store.uri.startswith(("oxigraph:", "memory:")):  # embedded: every write is this object's
+        instance, before = store.generation
+        store.add([quad])
+        assert store.generation == (instance, before + 1)
+    else:  # a server: others may write to it unseen
+        assert store.generation is None
+        store.add([quad])
+        assert store.generation is None

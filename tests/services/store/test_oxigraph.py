@@ -169,3 +169,37 @@ def test_write_buffers_are_flushed_every_so_many_quads(tmp_path: Path) -> None:
         opened = _tables(tmp_path / "b")
         store.add(quads(500))
         assert _tables(tmp_path / "b") == opened  # 0: left to RocksDB, which waits for 128 MiB
+
+
+def test_the_generation_moves_with_every_write_and_only_then(tmp_path: Path) -> None:
+    uri = f"oxigraph:{tmp_path / 'data'}"
+    with open_store(uri) as store:
+        instance, count = store.generation
+        seen = [count]
+
+        def moved() -> int:
+            now = store.generation
+            assert now[0] == instance
+            assert now[1] > seen[-1], "a write left the generation where it was"
+            seen.append(now[1])
+            return now[1]
+
+        store.add(quads(3))
+        moved()
+        store.update(f"INSERT DATA {{ GRAPH <{G.value}> {{ <{EX}a> <{EX}b> 1 }} }}")
+        moved()
+        store.load(
+            b"<http://example.org/c> <http://example.org/d> 2 .", ox.RdfFormat.TURTLE, EX + "g2"
+        )
+        moved()
+        store.remove_graph(EX + "g2")
+        moved()
+        # reads, dumps, the readiness write probe (which leaves nothing) and refused quads do not
+        store.query("SELECT * WHERE { ?s ?p ?o }")
+        store.dump(ox.RdfFormat.N_QUADS)
+        assert store.ready() and store.count() == 4
+        with pytest.raises(ValueError):
+            store.add([ox.Quad(ox.BlankNode(), ox.NamedNode(EX + "p"), ox.Literal("x"), G)])
+        assert store.generation == (instance, seen[-1])
+    with open_store(uri) as again:  # the same files, another object: another instance
+        assert again.generation[0] != instance
