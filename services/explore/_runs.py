@@ -158,6 +158,9 @@ def _read_rows(
                 "max": m["highest"],
                 "count": m["count"],
             }
+    for row in rows.values():  # the two views answer in no order
+        row["hp"] = dict(sorted(row["hp"].items()))
+        row["metrics"] = dict(sorted(row["metrics"].items()))
     return list(rows.values())
 
 
