@@ -12,7 +12,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     vsub = parser.add_subparsers(dest="vocab_command", metavar="ACTION", required=True)
     gen = vsub.add_parser(
         "generate",
-        help="write provlake/vocab.py, ontology/context.jsonld, docs/ontology.{md,dot,svg}",
+        help="write provlake/vocab.py, ontology/context.jsonld, docs/ontology.{md,dot,svg}, "
+        "services/ingest/_shape_needs.py",
     )
     gen.add_argument(
         "--check",

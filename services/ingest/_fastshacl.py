@@ -18,6 +18,7 @@ every ontology example and on mapped batches.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from ._fastshacl_checks import (
     pattern_test,
     to_ox,
 )
+from ._shape_needs import NEEDS
 from ._validation import Report, canonical_values, load_shapes_and_ontology, sort_report
 
 __all__ = ["FastValidator"]
@@ -235,12 +237,11 @@ class FastValidator:
         select = g.value(constraint, SH.select)
         if select is None:
             raise NotImplementedError(f"SPARQL constraint {constraint} without sh:select")
-        prefixes = []
-        for declarations in g.objects(constraint, SH.prefixes):
-            for decl in g.objects(declarations, SH.declare):
-                prefixes.append(
-                    f"PREFIX {g.value(decl, SH.prefix)}: <{g.value(decl, SH.namespace)}>"
-                )
+        prefixes = sorted(  # sorted: the same text in every process (see _what_this_needs)
+            f"PREFIX {g.value(decl, SH.prefix)}: <{g.value(decl, SH.namespace)}>"
+            for declarations in g.objects(constraint, SH.prefixes)
+            for decl in g.objects(declarations, SH.declare)
+        )
         body = re.sub(r"\$this\b", "?this", str(select)).replace("{", "{{").replace("}", "}}")
         # Pre-bind ?this to the focus nodes, as pyshacl does, with VALUES at the top of the WHERE.
         body, found = re.subn(
@@ -348,6 +349,33 @@ def _result(node: Term, prop: _Property, component: str, value: Term | None = No
 
 
 def _what_this_needs(query: str) -> dict[str, frozenset[str]]:
+    """What every solution of ``query`` has, and lacks, on ``?this`` (see ``analyse_needs``): read
+    from ``_shape_needs.NEEDS`` for the queries of the project's shapes, analysed otherwise. The
+    analysis parses the query with rdflib (about 0.25 s for the eight constraints, the import of
+    its SPARQL parser included): the table keeps that out of every manager's start."""
+    known = NEEDS.get(hashlib.sha256(query.encode()).hexdigest())
+    if known is None:
+        return analyse_needs(query)
+    return {key: frozenset(values) for key, values in known.items()}
+
+
+def needs_table(validator: FastValidator | None = None) -> dict[str, dict[str, list[str]]]:
+    """``analyse_needs`` of every SPARQL constraint's query of the validator (by default the
+    project's shapes), by the SHA-256 of the query: what ``provml vocab generate`` writes into
+    ``_shape_needs.py``."""
+    validator = validator or FastValidator()
+    table = {}
+    for shape in validator.node_shapes:
+        for constraint in shape.sparql:
+            query = constraint.query.format(values="UNDEF")
+            found = analyse_needs(query)
+            table[hashlib.sha256(query.encode()).hexdigest()] = {
+                key: sorted(values) for key, values in found.items()
+            }
+    return dict(sorted(table.items()))
+
+
+def analyse_needs(query: str) -> dict[str, frozenset[str]]:
     """What every solution of ``query`` has, and lacks, on ``?this`` (bound by the VALUES at the
     top of its WHERE): ``needs``, the predicates of the triple patterns ``?this <p> ...`` of its
     mandatory part (the basic graph patterns reached through projections, filters' patterns, joins,

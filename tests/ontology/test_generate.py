@@ -11,7 +11,13 @@ from pathlib import Path
 import ontology
 from services._vocabgen import REPO_ROOT, generated_files, stale_files
 
-DERIVED = ["provlake/vocab.py", "ontology/context.jsonld", "docs/ontology.md", "docs/ontology.dot"]
+DERIVED = [
+    "provlake/vocab.py",
+    "ontology/context.jsonld",
+    "docs/ontology.md",
+    "docs/ontology.dot",
+    "services/ingest/_shape_needs.py",
+]
 
 
 def _provml(*args: str, path: str | None = None) -> subprocess.CompletedProcess:

@@ -205,6 +205,27 @@ def test_what_a_query_needs_of_this() -> None:
     assert needs(f"FILTER (NOT EXISTS {{ ?this <{p}> ?x }} || ?this = ?this)") == (set(), set())
 
 
+def test_the_projects_constraints_are_not_parsed_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Their needs come from the generated table (kept current by ``provml vocab generate
+    --check``), equal to what the analysis finds; a query not in it is analysed."""
+    from services.ingest import _fastshacl
+
+    fresh = _fastshacl.needs_table()
+    assert len(fresh) == 8 and fresh == {
+        digest: {key: sorted(values) for key, values in found.items()}
+        for digest, found in _fastshacl.NEEDS.items()
+    }
+
+    def parse(query: str) -> None:
+        raise AssertionError(f"parsed at start: {query[:80]}")
+
+    monkeypatch.setattr(_fastshacl, "analyse_needs", parse)
+    validator = _fastshacl.FastValidator()
+    assert sum(len(shape.sparql) for shape in validator.node_shapes) == 8
+    with pytest.raises(AssertionError, match="parsed at start"):
+        _fastshacl._what_this_needs("SELECT ?this WHERE { VALUES ?this { UNDEF } ?this ?p ?o }")
+
+
 def test_a_stored_training_is_checked_against_the_batch_evaluations(validators) -> None:
     """The focus node of a SPARQL constraint may be a context node (a stored training), broken
     by what the batch adds (an evaluation past its planned epochs)."""
