@@ -64,3 +64,10 @@ def make_client(store: Store) -> Iterator[Callable[..., TestClient]]:
 @pytest.fixture
 def client(make_client: Callable[..., TestClient]) -> TestClient:
     return make_client()
+
+
+def runs_page(client: TestClient, **params: object) -> dict:
+    """One page of ``GET /api/v1/runs`` (asserting a 200)."""
+    answer = client.get("/api/v1/runs", params=params)
+    assert answer.status_code == 200, answer.text
+    return answer.json()

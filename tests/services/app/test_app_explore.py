@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from services.app import create_app
 from services.store import Store, open_store
 from tests.queryengine.capture import BASE, load_capture
-from tests.services.app.conftest import settings
+from tests.services.app.conftest import runs_page, settings
 
 ROOT = Path(__file__).resolve().parents[3]
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -33,14 +33,8 @@ def client(capture: Store) -> Iterator[TestClient]:
         yield c
 
 
-def _runs(client: TestClient, **params: object) -> dict:
-    answer = client.get("/api/v1/runs", params=params)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
 def test_runs_table_sorts_filters_searches_and_pages(client: TestClient) -> None:
-    table = _runs(client)
+    table = runs_page(client)
     assert [r["run"] for r in table["runs"]] == ["r3", "r2", "r1", "prep"]  # newest first
     assert table["total"] == 4 and table["statuses"] == {"finished": 3, "running": 1}
     assert table["columns"] == {
@@ -56,20 +50,20 @@ def test_runs_table_sorts_filters_searches_and_pages(client: TestClient) -> None
         300.0,
         "finished",
     )
-    ranked = _runs(client, sort="metric.test_accuracy", order="desc")
+    ranked = runs_page(client, sort="metric.test_accuracy", order="desc")
     assert [r["run"] for r in ranked["runs"]] == ["r2", "r1", "prep", "r3"]  # no value: last
-    assert [r["run"] for r in _runs(client, sort="best.loss", order="asc")["runs"][:3]] == [
+    assert [r["run"] for r in runs_page(client, sort="best.loss", order="asc")["runs"][:3]] == [
         "r2",
         "r1",
         "r3",
     ]
-    assert [r["run"] for r in _runs(client, filter="hp.lr < 0.05")["runs"]] == ["r2"]
-    both = _runs(client, filter=["hp.batch_size = 32", "metric.loss <= 0.4"])
+    assert [r["run"] for r in runs_page(client, filter="hp.lr < 0.05")["runs"]] == ["r2"]
+    both = runs_page(client, filter=["hp.batch_size = 32", "metric.loss <= 0.4"])
     assert [r["run"] for r in both["runs"]] == ["r2", "r1"]
-    assert [r["run"] for r in _runs(client, status="running")["runs"]] == ["r3"]
-    assert [r["run"] for r in _runs(client, q="batch_size=64")["runs"]] == ["r3"]
-    assert [r["run"] for r in _runs(client, experiment="digits-prep")["runs"]] == ["prep"]
-    page = _runs(client, offset=1, limit=2)
+    assert [r["run"] for r in runs_page(client, status="running")["runs"]] == ["r3"]
+    assert [r["run"] for r in runs_page(client, q="batch_size=64")["runs"]] == ["r3"]
+    assert [r["run"] for r in runs_page(client, experiment="digits-prep")["runs"]] == ["prep"]
+    page = runs_page(client, offset=1, limit=2)
     assert (page["total"], [r["run"] for r in page["runs"]]) == (4, ["r2", "r1"])
 
 
