@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     gen = vsub.add_parser(
         "generate",
         help="write provlake/vocab.py, ontology/context.jsonld, docs/ontology.{md,dot,svg}, "
-        "services/ingest/_shape_needs.py",
+        "services/ingest/shape-needs.json",
     )
     gen.add_argument(
         "--check",

@@ -16,7 +16,7 @@ DERIVED = [
     "ontology/context.jsonld",
     "docs/ontology.md",
     "docs/ontology.dot",
-    "services/ingest/_shape_needs.py",
+    "services/ingest/shape-needs.json",
 ]
 
 
